@@ -1,0 +1,140 @@
+"""The Faust app and its agents: thin wiring from topic to stage to topic.
+
+Each agent decodes a message, calls the stage through the ``Chain``, counts, and sends the
+result on, or dead-letters the original bytes with the reason. Nothing a message contains can
+stop a worker: every exception from decoding or from the stage becomes a dead letter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import faust
+
+from pipeline.chain import Chain
+from pipeline.errors import InvalidRecord
+from pipeline.metrics import PipelineMetrics
+from pipeline.records import deadletter, decode, decode_raw, encode
+from pipeline.settings import Settings
+from pipeline.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None) -> faust.App:
+    """Build the app with one agent per stage in ``settings.stage_list``."""
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        processing_guarantee="exactly_once" if settings.exactly_once else "at_least_once",
+        consumer_auto_offset_reset="earliest",
+        producer_compression_type="lz4",
+        producer_acks=-1,
+        producer_max_request_size=settings.max_message_bytes * 2,
+        consumer_max_fetch_size=settings.max_message_bytes * 2,
+        broker_request_timeout=max(90.0, settings.connect_timeout_s),
+        web_enabled=False,
+        datadir=settings.data_dir,
+        loghandlers=[],
+    )
+    chain = chain or Chain(settings.stage_list)
+    topics = Topics.from_settings(settings)
+
+    def topic(name: str) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes,
+                         key_serializer="raw", value_serializer="raw")
+
+    deadletters = topic(topics.deadletter)
+    wiring = {
+        "normalise": (topics.raw, topics.normalised),
+        "tag": (topics.normalised, topics.tagged),
+        "stance": (topics.tagged, topics.enriched),
+    }
+    for stage in settings.stage_list:
+        source, sink = wiring[stage]
+        handler = StageHandler(stage, chain, metrics, topic(sink), deadletters, settings)
+        app.agent(topic(source), name=f"{settings.app_id}.{stage}")(handler.agent)
+    return app
+
+
+class StageHandler:
+    def __init__(
+        self,
+        stage: str,
+        chain: Chain,
+        metrics: PipelineMetrics,
+        sink: faust.TopicT,
+        deadletters: faust.TopicT,
+        settings: Settings,
+    ) -> None:
+        self.stage = stage
+        self.chain = chain
+        self.metrics = metrics
+        self.sink = sink
+        self.deadletters = deadletters
+        self.max_bytes = settings.max_message_bytes
+        self.is_last = stage == "stance"
+
+    async def agent(self, stream: faust.StreamT) -> Any:
+        async for event in stream.events():
+            await self.handle(event)
+            yield None
+
+    async def handle(self, event: faust.EventT) -> None:
+        message = event.message
+        self.metrics.messages_in.labels(self.stage).inc()
+        in_flight = self.metrics.in_flight.labels(self.stage)
+        in_flight.inc()
+        started = time.perf_counter()
+        record: dict[str, Any] | None = None
+        try:
+            value: bytes | None = message.value
+            if self.stage == "normalise":
+                record = decode_raw(value, self.max_bytes)
+            else:
+                record = decode(value)
+            result = self.chain.run(self.stage, record)
+            payload = encode(result)
+        except Exception as exc:  # noqa: BLE001 - any failure of one message is a dead letter
+            await self.dead_letter(event, exc, record)
+            return
+        finally:
+            self.metrics.processing_seconds.labels(self.stage).observe(time.perf_counter() - started)
+            in_flight.dec()
+        await self.sink.send(key=message.key, value=payload)
+        self.metrics.messages_out.labels(self.stage).inc()
+        if self.is_last:
+            self.metrics.articles_enriched.inc()
+            produced = result["timestamps"].get("produced")
+            if produced:
+                self.metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced))
+
+    async def dead_letter(
+        self, event: faust.EventT, exc: Exception, record: dict[str, Any] | None
+    ) -> None:
+        message = event.message
+        error_type = type(exc).__name__
+        if isinstance(exc, InvalidRecord):
+            log.info("%s: dead-lettered %s[%s]@%s: %s", self.stage, message.topic,
+                     message.partition, message.offset, exc)
+        else:
+            log.exception("%s: stage failed on %s[%s]@%s", self.stage, message.topic,
+                          message.partition, message.offset)
+        article_id = record.get("id") if record else None
+        letter = deadletter(
+            original=message.value,
+            stage=self.stage,
+            error=exc,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            article_id=article_id if isinstance(article_id, str) else None,
+        )
+        await self.deadletters.send(key=message.key, value=encode(letter))
+        self.metrics.messages_failed.labels(self.stage, error_type).inc()
+        self.metrics.deadlettered.labels(self.stage, error_type).inc()

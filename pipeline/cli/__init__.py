@@ -1,0 +1,164 @@
+"""``news-pipeline``: the command-line entry point.
+
+Every option falls back to the environment variable documented in ``pipeline.settings``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+from pipeline.settings import Settings
+
+app = typer.Typer(
+    name="news-pipeline",
+    help="Streaming news ingest: replay raw articles into Kafka, run the enrichment workers, "
+    "watch topics, and evaluate the stages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+predict_app = typer.Typer(help="Run one stage's model over a benchmark file format.",
+                          no_args_is_help=True)
+eval_app = typer.Typer(help="Score a stage against gold data and print a table.",
+                       no_args_is_help=True)
+app.add_typer(predict_app, name="predict")
+app.add_typer(eval_app, name="eval")
+
+Bootstrap = Annotated[
+    str | None,
+    typer.Option("--bootstrap-servers", "-b", help="Kafka host:port list "
+                 "[env: KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092]"),
+]
+Prefix = Annotated[
+    str | None,
+    typer.Option("--topic-prefix", help="Prefix for every topic name [env: NEWS_PIPELINE_TOPIC_PREFIX]"),
+]
+
+
+def settings_from(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # kafka-python logs every connection at INFO; only its warnings matter to a user.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def replay(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .html .json .jsonl)",
+                                                exists=True)],
+    rate: Annotated[float | None, typer.Option(help="Articles per second (default: as fast as possible)")] = None,
+    loop: Annotated[int, typer.Option(min=1, help="Send everything this many times (new ids each loop)")] = 1,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+    bootstrap_servers: Bootstrap = None,
+    topic_prefix: Prefix = None,
+    connect_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the broker [env: NEWS_PIPELINE_CONNECT_TIMEOUT_S]")] = None,
+) -> None:
+    """Push raw articles onto news.raw, keyed by article id."""
+    from pipeline.producer import replay as run_replay
+
+    settings = settings_from(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix,
+                             connect_timeout_s=connect_timeout)
+    setup_logging(settings.log_level)
+    summary = run_replay(paths, settings, rate=rate, loop=loop, progress=progress)
+    for error in summary.errors:
+        typer.echo(f"error: {error}", err=True)
+    typer.echo(summary.line(), err=True)
+    if summary.sent == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    stages: Annotated[str | None, typer.Option(help="Comma-separated stages to run: normalise,tag,stance [env: NEWS_PIPELINE_STAGES]")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_METRICS_PORT, default 9108]")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions per topic [env: NEWS_PIPELINE_PARTITIONS, default 6]")] = None,
+    bootstrap_servers: Bootstrap = None,
+    topic_prefix: Prefix = None,
+    log_level: Annotated[str | None, typer.Option(help="[env: NEWS_PIPELINE_LOG_LEVEL]")] = None,
+) -> None:
+    """Run the enrichment agents (all stages, or only --stages) until Ctrl-C or SIGTERM."""
+    from pipeline.worker import run_worker
+
+    settings = settings_from(stages=stages, metrics_port=metrics_port, partitions=partitions,
+                             bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix,
+                             log_level=log_level)
+    settings.stage_list  # noqa: B018 - validate before loading anything
+    setup_logging(settings.log_level)
+    run_worker(settings)
+
+
+@app.command()
+def tail(
+    topic: Annotated[str, typer.Argument(help="Topic: raw, normalised, tagged, enriched, deadletter or a full name")] = "enriched",
+    from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many messages")] = None,
+    idle_timeout: Annotated[float | None, typer.Option(help="Stop after this many seconds without a message")] = None,
+    raw_json: Annotated[bool, typer.Option("--json", help="Print each record as one JSON line")] = False,
+    bootstrap_servers: Bootstrap = None,
+    topic_prefix: Prefix = None,
+) -> None:
+    """Watch a topic: one readable summary per message (or --json)."""
+    from pipeline.tail import tail_topic
+
+    settings = settings_from(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix)
+    setup_logging(settings.log_level)
+    tail_topic(settings, topic, from_beginning=from_beginning, limit=limit,
+               idle_timeout=idle_timeout, as_json=raw_json)
+
+
+@app.command()
+def enrich(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders, as for replay", exists=True)],
+) -> None:
+    """Run the three stages in-process (no broker) and write one enriched JSON record per line."""
+    from pipeline.enrich import enrich_paths
+
+    setup_logging(Settings().log_level)
+    failures = enrich_paths(paths, sys.stdout.buffer)
+    if failures:
+        typer.echo(f"{failures} record(s) could not be enriched (see errors above)", err=True)
+
+
+for _task in ("extraction", "ner", "stance"):
+    try:
+        _module = importlib.import_module(f"pipeline.evaluation.{_task}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"pipeline.evaluation.{_task}":
+            raise
+        continue
+    predict_app.command(_task)(_module.predict_cli)
+    eval_app.command(_task)(_module.eval_cli)
+
+
+def main() -> None:
+    try:
+        app()
+    except PipelineError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

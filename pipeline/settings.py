@@ -1,0 +1,77 @@
+"""The one typed settings object. Environment variables are read here and nowhere else.
+
+Every field is set by the environment variable named in its description (prefix
+``NEWS_PIPELINE_``, except the Kafka bootstrap servers which use the conventional
+``KAFKA_BOOTSTRAP_SERVERS``); CLI flags override them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STAGES = ("normalise", "tag", "stance")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWS_PIPELINE_", frozen=True, extra="ignore")
+
+    bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWS_PIPELINE_BOOTSTRAP_SERVERS"),
+        description="KAFKA_BOOTSTRAP_SERVERS: comma-separated host:port list of the Kafka cluster.",
+    )
+    app_id: str = Field(
+        "news-pipeline",
+        description="NEWS_PIPELINE_APP_ID: Faust app id, which is also the consumer group id.",
+    )
+    topic_prefix: str = Field(
+        "",
+        description="NEWS_PIPELINE_TOPIC_PREFIX: prepended to every topic name (isolates test runs).",
+    )
+    partitions: int = Field(
+        6, ge=1, description="NEWS_PIPELINE_PARTITIONS: partitions of each pipeline topic."
+    )
+    replication_factor: int = Field(
+        1, ge=1, description="NEWS_PIPELINE_REPLICATION_FACTOR: replicas of each pipeline topic."
+    )
+    stages: str = Field(
+        ",".join(STAGES),
+        description="NEWS_PIPELINE_STAGES: comma-separated stages this worker runs "
+        "(normalise, tag, stance).",
+    )
+    metrics_port: int = Field(
+        9108, ge=0, description="NEWS_PIPELINE_METRICS_PORT: port of /metrics (0 disables it)."
+    )
+    metrics_host: str = Field(
+        "0.0.0.0", description="NEWS_PIPELINE_METRICS_HOST: address /metrics listens on."
+    )
+    web_port: int = Field(
+        6066, ge=1, description="NEWS_PIPELINE_WEB_PORT: port of Faust's own web server."
+    )
+    max_message_bytes: int = Field(
+        2_000_000,
+        ge=1024,
+        description="NEWS_PIPELINE_MAX_MESSAGE_BYTES: larger raw messages are dead-lettered.",
+    )
+    exactly_once: bool = Field(
+        True,
+        description="NEWS_PIPELINE_EXACTLY_ONCE: use Faust's exactly_once processing guarantee.",
+    )
+    log_level: str = Field("INFO", description="NEWS_PIPELINE_LOG_LEVEL: DEBUG, INFO, WARNING...")
+    data_dir: str = Field(
+        ".faust", description="NEWS_PIPELINE_DATA_DIR: Faust's local state directory."
+    )
+    connect_timeout_s: float = Field(
+        10.0, gt=0, description="NEWS_PIPELINE_CONNECT_TIMEOUT_S: give up reaching Kafka after this."
+    )
+
+    @cached_property
+    def stage_list(self) -> tuple[str, ...]:
+        names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
+        unknown = sorted(set(names) - set(STAGES))
+        if unknown:
+            raise ValueError(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+        return names

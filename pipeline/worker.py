@@ -1,0 +1,34 @@
+"""``news-pipeline worker``: one Faust worker running some or all stages, with /metrics."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import start_http_server
+
+from pipeline.app import create_app
+from pipeline.chain import Chain
+from pipeline.kafka_admin import ensure_topics
+from pipeline.metrics import PipelineMetrics
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM; Faust's worker stops the agents and commits before exiting."""
+    import faust
+
+    stages = settings.stage_list
+    log.info("loading stages %s", ", ".join(stages))
+    chain = Chain(stages)
+    metrics = PipelineMetrics.create()
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
+    # Creating the topics up front gives them the configured partition count even when the
+    # broker would auto-create them with its own default, and fails fast on a dead broker.
+    ensure_topics(settings)
+    app = create_app(settings, metrics, chain)
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.execute_from_commandline()
