@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from pipeline import __version__
+from pipeline.content_metrics import ContentMetrics
 
 PREFIX = "news_pipeline"
 
@@ -32,6 +33,8 @@ class PipelineMetrics:
     articles_enriched: Counter
     deadlettered: Counter
     build_info: Info
+    # What the enriched articles say; the stance agent calls content.observe(article).
+    content: ContentMetrics
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> PipelineMetrics:
@@ -81,6 +84,7 @@ class PipelineMetrics:
                 registry=registry,
             ),
             build_info=Info(f"{PREFIX}_build", "Version of the running worker.", registry=registry),
+            content=ContentMetrics.create(registry),
         )
         metrics.build_info.info({"version": __version__, "python": platform.python_version()})
         return metrics
