@@ -1,0 +1,74 @@
+"""The shipped CoNLL-2003 CRF: files on disk -> BILOU tags for tokenised documents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ModelNotAvailable
+from pipeline.ner.features import Featurizer
+from pipeline.ner.gazetteer import Gazetteer
+
+MODEL_FILE = "model.crfsuite"
+GAZETTEER_FILE = "gazetteer.json"
+CLUSTERS_FILE = "clusters.json"
+META_FILE = "meta.json"
+
+
+def default_model_dir() -> Path:
+    return Path(str(resources.files("pipeline") / "models" / "ner"))
+
+
+def load_clusters(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    data: dict[str, str] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+class NerModel:
+    """A crfsuite tagger plus the gazetteer and word clusters its features need."""
+
+    def __init__(self, tagger: Any, featurizer: Featurizer, meta: dict[str, Any]) -> None:
+        self._tagger = tagger
+        self.featurizer = featurizer
+        self.meta = meta
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None) -> NerModel:
+        """Load the shipped model (or the one in `model_dir`) once; tagging reuses it."""
+        directory = model_dir or default_model_dir()
+        model_path = directory / MODEL_FILE
+        if not model_path.is_file():
+            raise ModelNotAvailable(
+                f"NER model not found at {model_path}; train it with `python -m pipeline.ner.train`"
+            )
+        try:
+            meta_path = directory / META_FILE
+            meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
+            clusters = load_clusters(directory / CLUSTERS_FILE)
+            return cls.load_files(model_path, directory / GAZETTEER_FILE, clusters, meta)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailable(f"cannot load the NER model from {directory}: {exc}") from exc
+
+    @classmethod
+    def load_files(
+        cls,
+        model_path: Path,
+        gazetteer_path: Path,
+        clusters: dict[str, str],
+        meta: dict[str, Any] | None = None,
+    ) -> NerModel:
+        import pycrfsuite  # heavy optional import: only workers that tag need it
+
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(model_path))
+        return cls(tagger, Featurizer(Gazetteer.load(gazetteer_path), clusters), meta or {})
+
+    def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BILOU tags for each sentence of one document (documents give the tagger context)."""
+        features = self.featurizer.document(sentences)
+        return [self._tagger.tag(sentence) if sentence else [] for sentence in features]
