@@ -125,7 +125,10 @@ class StageHandler:
         else:
             log.exception("%s: stage failed on %s[%s]@%s", self.stage, message.topic,
                           message.partition, message.offset)
-        article_id = record.get("id") if record else None
+        article_id: Any = record.get("id") if record else None
+        if not isinstance(article_id, str) and message.key is not None:
+            # The producer keys by article id, so the key names an article we could not read.
+            article_id = bytes(message.key).decode("utf-8", "replace")
         letter = deadletter(
             original=message.value,
             stage=self.stage,
@@ -133,7 +136,7 @@ class StageHandler:
             topic=message.topic,
             partition=message.partition,
             offset=message.offset,
-            article_id=article_id if isinstance(article_id, str) else None,
+            article_id=article_id,
         )
         await self.deadletters.send(key=message.key, value=encode(letter))
         self.metrics.messages_failed.labels(self.stage, error_type).inc()

@@ -6,7 +6,7 @@ import sys
 import time
 
 import orjson
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from pipeline.errors import BrokerUnavailable
@@ -18,28 +18,32 @@ from pipeline.topics import Topics
 
 def tail_topic(
     settings: Settings,
-    topic: str,
+    topics: list[str],
     *,
     from_beginning: bool = False,
+    since: float | None = None,
     limit: int | None = None,
     idle_timeout: float | None = None,
     as_json: bool = False,
 ) -> int:
-    """Print messages until ``limit`` or ``idle_timeout``; returns how many were printed."""
+    """Print messages until ``limit`` or ``idle_timeout``; returns how many were printed.
+
+    Starts at the end of the topic, at its beginning, or at the first message written at or
+    after the Unix time ``since``.
+    """
     admin_client(settings).close()  # fail fast with a clear message when Kafka is down
-    name = Topics.from_settings(settings).by_short_name(topic)
+    names = [Topics.from_settings(settings).by_short_name(t) for t in topics]
     try:
         consumer = KafkaConsumer(
-            name,
             bootstrap_servers=settings.bootstrap_servers,
-            auto_offset_reset="earliest" if from_beginning else "latest",
             enable_auto_commit=False,
             # The workers write in transactions (exactly_once): show only committed results.
             isolation_level="read_committed",
             group_id=None,
         )
+        _seek(consumer, names, from_beginning=from_beginning, since=since)
     except KafkaError as exc:
-        raise BrokerUnavailable(f"cannot consume {name}: {exc}") from None
+        raise BrokerUnavailable(f"cannot consume {', '.join(names)}: {exc}") from None
     printed = 0
     last_message = time.monotonic()
     try:
@@ -58,6 +62,28 @@ def tail_topic(
     finally:
         consumer.close()
     return printed
+
+
+def _seek(
+    consumer: KafkaConsumer, topics: list[str], *, from_beginning: bool, since: float | None
+) -> None:
+    assigned = []
+    for topic in topics:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            raise BrokerUnavailable(f"topic {topic!r} does not exist (yet); has anything run?")
+        assigned += [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(assigned)
+    if since is not None:
+        found = consumer.offsets_for_times({tp: int(since * 1000) for tp in assigned})
+        ends = consumer.end_offsets(assigned)
+        for tp in assigned:
+            hit = found.get(tp)
+            consumer.seek(tp, hit.offset if hit is not None else ends[tp])
+    elif from_beginning:
+        consumer.seek_to_beginning(*assigned)
+    else:
+        consumer.seek_to_end(*assigned)
 
 
 def _print(value: bytes | None, as_json: bool) -> None:

@@ -113,20 +113,21 @@ def worker(
 
 @app.command()
 def tail(
-    topic: Annotated[str, typer.Argument(help="Topic: raw, normalised, tagged, enriched, deadletter or a full name")] = "enriched",
+    topics: Annotated[list[str] | None, typer.Argument(help="Topics: raw, normalised, tagged, enriched, deadletter or full names [default: enriched]")] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
+    since: Annotated[float | None, typer.Option(help="Start at messages written at or after this Unix time")] = None,
     limit: Annotated[int | None, typer.Option(help="Stop after this many messages")] = None,
     idle_timeout: Annotated[float | None, typer.Option(help="Stop after this many seconds without a message")] = None,
     raw_json: Annotated[bool, typer.Option("--json", help="Print each record as one JSON line")] = False,
     bootstrap_servers: Bootstrap = None,
     topic_prefix: Prefix = None,
 ) -> None:
-    """Watch a topic: one readable summary per message (or --json)."""
+    """Watch topics: one readable summary per message (or --json)."""
     from pipeline.tail import tail_topic
 
     settings = settings_from(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix)
     setup_logging(settings.log_level)
-    tail_topic(settings, topic, from_beginning=from_beginning, limit=limit,
+    tail_topic(settings, topics or ["enriched"], from_beginning=from_beginning, since=since, limit=limit,
                idle_timeout=idle_timeout, as_json=raw_json)
 
 

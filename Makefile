@@ -1,0 +1,67 @@
+# news-pipeline: every target installs what it needs first, so each works on a fresh machine.
+# Prerequisites: Python 3.11+, a JDK 17+ and Maven (for the local Kafka broker).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install broker broker-stop run test test-fast lint bench bench-stages eval \
+        train-ner train-stance deploy-check-deps clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $@
+
+install: $(STAMP)  ## Create .venv and install the package with its pinned dependencies
+
+broker:  ## Start the local single-node Kafka on 127.0.0.1:9092 (no-op when it is up)
+	deploy/kafka/broker.sh start
+
+broker-stop:  ## Stop the local Kafka
+	deploy/kafka/broker.sh stop
+
+run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen; stops what it started
+	deploy/local/run.sh
+
+test: $(STAMP) deploy-check-deps  ## Unit, agent and integration tests (starts the broker if needed, stops it after)
+	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## Only the fast tests: no broker, a few seconds
+	$(BIN)/pytest -q -m "not integration and not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy pipeline
+
+bench: $(STAMP)  ## End-to-end throughput and latency through the real broker vs in-process
+	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench $(BENCH_ARGS)
+
+bench-stages: $(STAMP)  ## Articles/s on one core for each stage over the BBC corpus, and peak memory
+	$(BIN)/python -m pipeline.bench_stages $(BENCH_ARGS)
+
+eval: $(STAMP)  ## Score extraction, NER and stance on the shared dev data
+	$(BIN)/news-pipeline eval extraction
+	$(BIN)/news-pipeline eval ner
+	$(BIN)/news-pipeline eval stance
+
+train-ner: $(STAMP)  ## Retrain the NER model from CoNLL-2003 (writes pipeline/models/ner/)
+	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/python -m pipeline.ner.train
+
+train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (writes pipeline/models/stance/)
+	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/python -m pipeline.stance_model.train
+
+deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)
+	@if [ -x deploy/check-deps.sh ]; then deploy/check-deps.sh; fi
+
+clean:  ## Stop the broker and remove local state
+	-deploy/kafka/broker.sh stop
+	rm -rf .kafka .faust .prometheus
