@@ -158,7 +158,7 @@ class ContentMetrics:
     ) -> ContentMetrics:
         top = top_entities if top_entities is not None else TopEntities()
         registry.register(top)
-        return cls(
+        metrics = cls(
             entity_mentions=Counter(
                 f"{PREFIX}_entity_mentions",
                 "Entity mentions found in enriched articles, by entity type.",
@@ -186,6 +186,15 @@ class ContentMetrics:
             ),
             top_entities=top,
         )
+        # Known label values start at 0, so rate() and the dashboards see every series from
+        # the first scrape rather than only after the first article of each kind.
+        for type_ in sorted(ENTITY_TYPES):
+            metrics.entity_mentions.labels(type_)
+            for label in sorted(STANCE_LABELS):
+                metrics.entity_stances.labels(label, type_)
+        for stage in ("tag", "stance"):
+            metrics.articles_skipped.labels(stage)
+        return metrics
 
     def observe(self, article: Mapping[str, Any]) -> None:
         """Count what one enriched article says. Tolerates missing or malformed fields."""

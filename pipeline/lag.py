@@ -126,11 +126,11 @@ class LagCollector(Collector):
         self._source.close()
 
     def describe(self) -> Iterable[Metric]:
-        return self._families()
+        return self.metric_families()
 
     def collect(self) -> Iterator[Metric]:
         snap = self._snapshot
-        lag, end, committed, up, refreshed, duration = self._families()
+        lag, end, committed, up, refreshed, duration = self.metric_families()
         for p in snap.partitions:
             labels = [self.group_id, p.topic, str(p.partition)]
             lag.add_metric(labels, p.lag)
@@ -144,7 +144,7 @@ class LagCollector(Collector):
         yield from (lag, end, committed, up, refreshed, duration)
 
     @staticmethod
-    def _families() -> tuple[GaugeMetricFamily, ...]:
+    def metric_families() -> tuple[GaugeMetricFamily, ...]:
         partition_labels = ["group", "topic", "partition"]
         return (
             GaugeMetricFamily(
@@ -233,7 +233,7 @@ class KafkaOffsetSource:
         self._admin: Any = None
 
     def partitions(self, topics: Sequence[str]) -> list[Partition]:
-        found = []
+        found: list[Partition] = []
         for topic in self._client().describe_topics(list(topics)):
             # A topic that does not exist yet (error code 3) simply has no lag.
             if topic.get("error_code", 0) == 0:
