@@ -16,7 +16,9 @@ STAGES = ("normalise", "tag", "stance")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NEWS_PIPELINE_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="NEWS_PIPELINE_", frozen=True, extra="forbid", validate_by_name=True
+    )
 
     bootstrap_servers: str = Field(
         "127.0.0.1:9092",

@@ -53,8 +53,10 @@ def setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # kafka-python logs every connection at INFO; only its warnings matter to a user.
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+    # kafka-python logs each failed connection attempt as an error; the errors that matter reach
+    # us as exceptions and are reported once, in plain words. Its own log is for debugging.
+    if level.upper() != "DEBUG":
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
 
 @app.callback()

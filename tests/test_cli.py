@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import REPO, free_port
+
+CLI = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+
+
+def test_help_lists_the_commands() -> None:
+    out = subprocess.run([*CLI, "--help"], capture_output=True, text=True, check=True).stdout
+    for command in ("replay", "worker", "tail", "enrich", "predict", "eval"):
+        assert command in out
+
+
+def test_replay_against_a_stopped_broker_fails_fast_with_a_clear_message() -> None:
+    port = free_port()  # nothing listens here
+    started = time.monotonic()
+    result = subprocess.run(
+        [*CLI, "replay", str(REPO / "seeds"), "--bootstrap-servers", f"127.0.0.1:{port}",
+         "--connect-timeout", "3", "--no-progress"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"cannot reach Kafka at 127.0.0.1:{port}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr  # one line, no traceback
+    assert time.monotonic() - started < 30
+
+
+def test_worker_rejects_an_unknown_stage() -> None:
+    result = subprocess.run([*CLI, "worker", "--stages", "normalise,translate"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "unknown stage" in result.stderr
+
+
+def test_enrich_runs_in_process(tmp_path: Path) -> None:
+    article = tmp_path / "a.json"
+    article.write_text('{"id": "a", "body": "The council met in Leeds on Monday."}', "utf-8")
+    result = subprocess.run([*CLI, "enrich", str(article)], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert b'"id":"a"' in result.stdout

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import base64
+
+import orjson
+import pytest
+
+from pipeline.errors import InvalidRecord
+from pipeline.records import SCHEMA_NAMES, deadletter, decode, decode_raw, encode, validator
+
+
+def test_encode_decode_round_trip() -> None:
+    record = {"schema_version": 1, "id": "a", "body": "Zoë’s “quote”"}
+    assert decode(encode(record)) == record
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "no value"),
+        (b"{oops", "not valid UTF-8 JSON"),
+        (b'{"id": "a", "body": "\xff"}', "not valid UTF-8 JSON"),
+        (b"[1]", "expected a JSON object"),
+        (b'{"body": "x"}', "'id'"),
+        (b'{"id": 5, "body": "x"}', "'id'"),
+        (b'{"id": "a"}', "neither 'body' nor 'html'"),
+        (b'{"id": "a", "body": 3}', "'body' must be a string"),
+        (b'{"id": "a", "body": "x", "title": ["t"]}', "'title' must be a string"),
+        (b'{"id": "a", "body": " \\n ", "html": ""}', "empty body"),
+    ],
+)
+def test_decode_raw_rejects_with_a_reason(value: bytes | None, reason: str) -> None:
+    with pytest.raises(InvalidRecord, match=reason):
+        decode_raw(value, max_bytes=10_000)
+
+
+def test_decode_raw_enforces_the_size_limit() -> None:
+    value = orjson.dumps({"id": "a", "body": "x" * 200})
+    with pytest.raises(InvalidRecord, match="over the 100-byte limit"):
+        decode_raw(value, max_bytes=100)
+    assert decode_raw(value, max_bytes=1000)["id"] == "a"
+
+
+def test_deadletter_keeps_the_original_bytes_and_validates() -> None:
+    original = b"\x00\xffnot json"
+    letter = deadletter(original=original, stage="normalise", error=InvalidRecord("bad"),
+                        topic="news.raw", partition=3, offset=17, article_id=None)
+    validator("deadletter").validate(letter)
+    assert base64.b64decode(letter["original_b64"]) == original
+    assert (letter["error_type"], letter["source_partition"], letter["source_offset"]) == (
+        "InvalidRecord", 3, 17)
+
+
+def test_every_schema_loads_and_requires_a_schema_version() -> None:
+    for name in SCHEMA_NAMES:
+        errors = list(validator(name).iter_errors({}))
+        assert any("schema_version" in e.message for e in errors), name

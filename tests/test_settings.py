@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.settings import Settings
+from pipeline.topics import Topics
+
+
+def test_environment_configures_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092")
+    monkeypatch.setenv("NEWS_PIPELINE_STAGES", "tag, stance")
+    monkeypatch.setenv("NEWS_PIPELINE_PARTITIONS", "12")
+    settings = Settings()
+    assert settings.bootstrap_servers == "kafka-1:9092,kafka-2:9092"
+    assert settings.stage_list == ("tag", "stance")
+    assert settings.partitions == 12
+
+
+def test_unknown_stage_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown stage"):
+        Settings(stages="normalise,translate").stage_list  # noqa: B018
+
+
+def test_topic_prefix_applies_to_every_topic() -> None:
+    topics = Topics.from_settings(Settings(topic_prefix="t1."))
+    assert topics.all() == ("t1.news.raw", "t1.news.normalised", "t1.news.tagged",
+                            "t1.news.enriched", "t1.news.deadletter")
+    assert topics.by_short_name("enriched") == "t1.news.enriched"
+    assert topics.by_short_name("news.deadletter") == "t1.news.deadletter"
+    assert topics.by_short_name("other.topic") == "other.topic"
