@@ -96,7 +96,10 @@ def mentions_from_tags(
                 words.pop(0)
             while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
                 words.pop()
-            found.append(Mention(str(kind), words))
+            if any(ch.isalnum() for t in words for ch in t.text) and not (
+                len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
+            ):
+                found.append(Mention(str(kind), words))
     return found
 
 

@@ -63,13 +63,12 @@ class _Word:
             own.append("digit")
         if "-" in word[1:]:
             own.append("hyphen")
-        path = clusters.get(lower)
-        if path is not None:
-            own.extend(f"c{k}={path[:k]}" for k in (4, 8, 12) if len(path) > k)
-            own.append(f"c={path}")
+        # Cluster ids at coarse/medium/fine granularity, "12/130/901" (see clusters.py).
+        levels = clusters.get(lower, "-/-/-").split("/")
+        own.extend(f"c{k}={level}" for k, level in enumerate(levels))
         self.own = own
         # Strings this word contributes to its neighbours' feature lists, by relative position.
-        cluster = f"{path[:8]}" if path is not None else "-"
+        cluster = levels[1] if len(levels) > 1 else "-"
         self.ctx = {
             off: (f"l[{off}]={lower}", f"s[{off}]={short}", f"c[{off}]={cluster}")
             for off in (-2, -1, 1, 2)
