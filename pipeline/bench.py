@@ -1,0 +1,197 @@
+"""``make bench``: end-to-end throughput and latency through the real broker, next to the same
+stage functions called in-process on the same articles in the same run.
+
+    python -m pipeline.bench [--articles N] [--corpus DIR]
+
+Three runs over the same N articles (default 2,000 from the BBC corpus in ../shared, else
+generated text of similar size): in-process (all stages in a loop, one core); Kafka with
+/metrics off; Kafka with /metrics on and scraped every second. Each Kafka run uses a fresh
+topic prefix and consumer group and one worker process running all three stages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from pipeline.chain import Chain
+from pipeline.kafka_admin import ensure_topics, producer_config
+from pipeline.records import SCHEMA_VERSION, encode
+from pipeline.settings import Settings
+from pipeline.sources import SourceError, read_records
+from pipeline.topics import Topics
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpora" / "bbc"
+WORDS = ("government minister said market company London report growth season club "
+         "election people week year million police court health plans new first").split()
+
+
+@dataclass
+class RunResult:
+    name: str
+    articles: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def load_articles(count: int, corpus: Path) -> list[dict[str, Any]]:
+    if corpus.is_dir():
+        records = [r for r in read_records([corpus]) if not isinstance(r, SourceError)]
+        articles = [records[i % len(records)] for i in range(count)]
+        # Repeats of the corpus get their own ids so that each is a distinct message.
+        return [{**a, "id": f"bench-{i}"} for i, a in enumerate(articles)]
+    print(f"{corpus} not found: using generated text", file=sys.stderr)
+    rng = random.Random(7)
+    return [{"id": f"bench-{i}", "title": f"Generated article {i}",
+             "body": "\n\n".join(" ".join(rng.choices(WORDS, k=80)).capitalize() + "."
+                                 for _ in range(5))} for i in range(count)]
+
+
+def run_in_process(articles: list[dict[str, Any]]) -> RunResult:
+    chain = Chain()
+    started = time.perf_counter()
+    failed = 0
+    for article in articles:
+        try:
+            chain.enrich({**article, "produced_at": time.time()})
+        except Exception:  # noqa: BLE001 - the Kafka path dead-letters these; count them alike
+            failed += 1
+    return RunResult("in-process", len(articles), time.perf_counter() - started, [])
+
+
+def run_kafka(articles: list[dict[str, Any]], base: Settings, *, metrics: bool) -> RunResult:
+    run = uuid.uuid4().hex[:8]
+    settings = base.model_copy(update={"topic_prefix": f"bench-{run}.", "app_id": f"bench-{run}"})
+    topics = Topics.from_settings(settings)
+    ensure_topics(settings)
+    port = _free_port() if metrics else 0
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+           "NEWS_PIPELINE_TOPIC_PREFIX": settings.topic_prefix,
+           "NEWS_PIPELINE_APP_ID": settings.app_id, "NEWS_PIPELINE_METRICS_PORT": str(port),
+           "NEWS_PIPELINE_DATA_DIR": f".faust/{settings.app_id}", "PYTHONUNBUFFERED": "1"}
+    log_path = Path(".kafka/logs") / f"bench-worker-{run}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "pipeline.cli.run", "worker"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    stop_scraping = threading.Event()
+    try:
+        _wait_ready(worker, log_path)
+        if metrics:
+            threading.Thread(target=_scrape, args=(port, stop_scraping), daemon=True).start()
+        consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers,
+                                 isolation_level="read_committed", group_id=None)
+        parts = [TopicPartition(t, p) for t in (topics.enriched, topics.deadletter)
+                 for p in range(settings.partitions)]
+        consumer.assign(parts)
+        consumer.seek_to_end(*parts)
+        for tp in parts:
+            consumer.position(tp)
+        producer = KafkaProducer(**producer_config(settings))
+        started = time.time()
+        for article in articles:
+            value = encode({"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()})
+            producer.send(topics.raw, key=article["id"].encode(), value=value)
+        producer.flush()
+        producer.close()
+        latencies: list[float] = []
+        seen = 0
+        last = started
+        deadline = time.time() + 1800
+        while seen < len(articles) and time.time() < deadline:
+            for messages in consumer.poll(timeout_ms=500).values():
+                now = time.time()
+                for message in messages:
+                    seen += 1
+                    last = now
+                    produced = orjson.loads(message.value).get("timestamps", {}).get("produced")
+                    if produced:
+                        latencies.append(now - produced)
+        consumer.close()
+        if seen < len(articles):
+            raise RuntimeError(f"only {seen}/{len(articles)} results arrived; see {log_path}")
+        name = "kafka, /metrics on" if metrics else "kafka, /metrics off"
+        return RunResult(name, len(articles), last - started, latencies)
+    finally:
+        stop_scraping.set()
+        worker.terminate()
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _wait_ready(worker: subprocess.Popen[bytes], log_path: Path) -> None:
+    for _ in range(600):
+        if b"Worker]: Ready" in log_path.read_bytes():
+            return
+        if worker.poll() is not None:
+            raise RuntimeError(f"worker exited; see {log_path}")
+        time.sleep(0.2)
+    raise RuntimeError(f"worker not ready; see {log_path}")
+
+
+def _scrape(port: int, stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+        except OSError:
+            pass
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000, help="articles per run (2000)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of articles")
+    args = parser.parse_args()
+    articles = load_articles(args.articles, args.corpus)
+    settings = Settings()
+    print(f"{len(articles)} articles, broker {settings.bootstrap_servers}", file=sys.stderr)
+    results = [run_in_process(articles)]
+    print(f"in-process done: {results[0].throughput:.1f} articles/s", file=sys.stderr)
+    for metrics in (False, True):
+        results.append(run_kafka(articles, settings, metrics=metrics))
+        print(f"{results[-1].name} done: {results[-1].throughput:.1f} articles/s", file=sys.stderr)
+    base = results[0].throughput
+    print(f"\n{'run':<22}{'articles/s':>12}{'vs in-process':>15}{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}")
+    for r in results:
+        ratio = r.throughput / base if base else float("nan")
+        print(f"{r.name:<22}{r.throughput:>12.1f}{ratio:>15.2f}"
+              f"{r.percentile(0.5):>9.2f}{r.percentile(0.95):>9.2f}{r.percentile(0.99):>9.2f}")
+    off, on = results[1].throughput, results[2].throughput
+    print(f"\n/metrics on vs off: {100 * (on - off) / off:+.1f}% throughput")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Fixtures for tests against the real broker: isolated topics per test, worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from pipeline.kafka_admin import ensure_topics, producer_config
+from pipeline.settings import Settings
+from pipeline.topics import Topics
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    metrics_port: int
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b"Worker]: Ready" in self.log_path.read_bytes():
+                return
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited early:\n{self.log()}")
+            time.sleep(0.2)
+        raise AssertionError(f"worker not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", "replace")[-4000:]
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@dataclass
+class PipelineUnderTest:
+    """One isolated pipeline: its own topic prefix and consumer group on the shared broker."""
+
+    settings: Settings
+    tmp_path: Path
+    workers: list[WorkerProcess] = field(default_factory=list)
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.from_settings(self.settings)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.settings.bootstrap_servers,
+            "NEWS_PIPELINE_TOPIC_PREFIX": self.settings.topic_prefix,
+            "NEWS_PIPELINE_APP_ID": self.settings.app_id,
+            "NEWS_PIPELINE_PARTITIONS": str(self.settings.partitions),
+            "NEWS_PIPELINE_DATA_DIR": str(self.tmp_path / "faust"),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start_worker(self, stages: str = "normalise,tag,stance") -> WorkerProcess:
+        port = free_port()
+        log_path = self.tmp_path / f"worker-{len(self.workers)}.log"
+        env = {**self.env(), "NEWS_PIPELINE_METRICS_PORT": str(port),
+               "NEWS_PIPELINE_STAGES": stages}
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from pipeline.cli import main; main()", "worker"],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        worker = WorkerProcess(process, log_path, port)
+        self.workers.append(worker)
+        return worker
+
+    def replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from pipeline.cli import main; main()", "replay",
+             *map(str, paths), "--no-progress", *(extra or [])],
+            env=self.env(), capture_output=True, text=True, timeout=300, check=True,
+        )
+
+    def produce_raw(self, messages: list[tuple[bytes, bytes]]) -> None:
+        """Write messages as a foreign producer would: any bytes, under any key."""
+        producer = KafkaProducer(**producer_config(self.settings))
+        try:
+            for key, value in messages:
+                producer.send(self.topics.raw, key=key, value=value)
+            producer.flush(60)
+        finally:
+            producer.close(5)
+
+    def collect(
+        self, expected: int, timeout: float = 300,
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, list[tuple[bytes | None, dict]]]:
+        """Read news.enriched and news.deadletter from the start (committed messages only)
+        until ``expected`` results have arrived and a little longer, to catch duplicates."""
+        topics = [self.topics.enriched, self.topics.deadletter]
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.settings.bootstrap_servers,
+            isolation_level="read_committed", enable_auto_commit=False, group_id=None,
+        )
+        consumer.assign([TopicPartition(t, p) for t in topics
+                         for p in range(self.settings.partitions)])
+        consumer.seek_to_beginning()
+        results: dict[str, list[tuple[bytes | None, dict]]] = {t: [] for t in topics}
+        deadline = time.monotonic() + timeout
+        settle_until: float | None = None
+        try:
+            while time.monotonic() < (settle_until or deadline):
+                for tp, messages in consumer.poll(timeout_ms=500).items():
+                    for m in messages:
+                        results[tp.topic].append((m.key, orjson.loads(m.value)))
+                total = sum(len(v) for v in results.values())
+                if progress:
+                    progress(total)
+                if total >= expected and settle_until is None:
+                    settle_until = time.monotonic() + 3
+        finally:
+            consumer.close()
+        return results
+
+
+@pytest.fixture()
+def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
+    run = uuid.uuid4().hex[:8]
+    settings = Settings(bootstrap_servers=broker, topic_prefix=f"test-{run}.",
+                        app_id=f"test-{run}", partitions=3)
+    ensure_topics(settings)
+    under_test = PipelineUnderTest(settings, tmp_path)
+    yield under_test
+    for worker in under_test.workers:
+        worker.stop(signal.SIGKILL, timeout=10)
+
+
+def key_counts(results: dict[str, list[tuple[bytes | None, dict]]]) -> Counter[bytes | None]:
+    return Counter(key for messages in results.values() for key, _ in messages)
