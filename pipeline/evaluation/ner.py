@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -63,13 +63,23 @@ def _open_output(output: Path | None) -> TextIO:
     return output.open("w", encoding="utf-8") if output else sys.stdout
 
 
+ModelDir = Annotated[Path | None, typer.Option(help="model directory (default: the shipped one)")]
+
+
 def predict_cli(
-    conll_file: Path = typer.Option(
-        ..., "--conll", exists=True, dir_okay=False, help="CoNLL file; only column 1 is read"
-    ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="write here, not stdout"),
-    scheme: str = typer.Option("iob2", help="tag scheme of the added column: iob2 or iob1"),
-    model_dir: Path | None = typer.Option(None, help="model directory (default: the shipped one)"),
+    conll_file: Annotated[
+        Path,
+        typer.Option(
+            "--conll", exists=True, dir_okay=False, help="CoNLL file; only column 1 is read"
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here, not stdout")
+    ] = None,
+    scheme: Annotated[
+        str, typer.Option(help="tag scheme of the added column: iob2 or iob1")
+    ] = "iob2",
+    model_dir: ModelDir = None,
 ) -> None:
     """Tag a CoNLL-format file: every line comes back with the predicted tag as a last column."""
     from pipeline.ner.model import NerModel
@@ -110,19 +120,31 @@ def score_columns(lines: Iterable[str], gold_lines: Iterable[str] | None = None)
 
 
 def eval_cli(
-    predictions: Path | None = typer.Option(
-        None, exists=True, dir_okay=False,
-        help="score this file (last two columns gold, predicted) instead of running the tagger",
-    ),
-    gold: Path | None = typer.Option(
-        None, exists=True, dir_okay=False,
-        help="with --predictions: gold file, line-aligned; its last column is the gold tag",
-    ),
-    data: Path | None = typer.Option(
-        None, exists=True, dir_okay=False,
-        help="gold CoNLL file to tag and score (default: shared eng.testa)",
-    ),
-    model_dir: Path | None = typer.Option(None, help="model directory (default: the shipped one)"),
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="score this file (last two columns gold, predicted) instead of running the tagger",
+        ),
+    ] = None,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="with --predictions: gold file, line-aligned; its last column is the gold tag",
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="gold CoNLL file to tag and score (default: shared eng.testa)",
+        ),
+    ] = None,
+    model_dir: ModelDir = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type (conlleval), and tagging speed."""
     if predictions is not None:
@@ -141,14 +163,15 @@ def eval_cli(
         raise typer.BadParameter(f"{path} not found; pass --data or set NEWS_PIPELINE_SHARED_DIR")
     model = NerModel.load(model_dir)
     docs = conll.read_documents(path)
-    pairs = []
+    pairs: list[tuple[list[str], list[str]]] = []
     tokens = 0
     started = time.perf_counter()
     for doc in docs:
         sentences = [s.tokens for s in doc.sentences]
         tokens += sum(map(len, sentences))
-        pairs.extend(zip([s.column(-1) for s in doc.sentences], model.tag_document(sentences),
-                         strict=True))
+        pairs.extend(
+            zip([s.column(-1) for s in doc.sentences], model.tag_document(sentences), strict=True)
+        )
     elapsed = time.perf_counter() - started
     typer.echo(f"{path.name}: {len(docs)} documents, {tokens} tokens")
     typer.echo(format_table(score(pairs)))

@@ -19,14 +19,76 @@ from pipeline.ner.tokenize import Token
 
 # Words that mark the next capitalised word(s) as a person's name.
 HONORIFICS = frozenset(
-    "mr mrs ms miss mx dr sir dame lord lady mister madam monsieur herr frau".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "mister",
+        "madam",
+        "monsieur",
+        "herr",
+        "frau",
+    ]
 )
 # Leading words that can be tagged inside a person's span but are not part of the name.
 TITLES = HONORIFICS | frozenset(
-    """president prime minister chancellor senator sen rep gov governor general gen col colonel
-    captain capt lt sgt king queen prince princess pope rev reverend judge justice secretary
-    mayor chairman chairwoman sheikh ayatollah archbishop bishop cardinal professor prof
-    premier vice deputy former late foreign defence defense home interior envoy""".split()
+    [
+        "president",
+        "prime",
+        "minister",
+        "chancellor",
+        "senator",
+        "sen",
+        "rep",
+        "gov",
+        "governor",
+        "general",
+        "gen",
+        "col",
+        "colonel",
+        "captain",
+        "capt",
+        "lt",
+        "sgt",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "rev",
+        "reverend",
+        "judge",
+        "justice",
+        "secretary",
+        "mayor",
+        "chairman",
+        "chairwoman",
+        "sheikh",
+        "ayatollah",
+        "archbishop",
+        "bishop",
+        "cardinal",
+        "professor",
+        "prof",
+        "premier",
+        "vice",
+        "deputy",
+        "former",
+        "late",
+        "foreign",
+        "defence",
+        "defense",
+        "home",
+        "interior",
+        "envoy",
+    ]
 )
 _CLITICS = frozenset({"'s", "'", "s"})
 _POSITION_WEIGHT = 0.4
@@ -72,7 +134,7 @@ def mentions_from_tags(
     """Spans from the tagger's tags, cleaned up with the honorific rules."""
     found: list[Mention] = []
     for tokens, sentence_tags in zip(sentences, tags, strict=True):
-        spans = {start: [kind, end] for kind, start, end in chunks(sentence_tags)}
+        spans = {start: (kind, end) for kind, start, end in chunks(sentence_tags)}
         # A capitalised run after an honorific is a person, whatever (if anything) was tagged.
         for i, token in enumerate(tokens[:-1]):
             if _bare(normalise_token(token.text)) not in HONORIFICS or _is_covered(spans, i):
@@ -89,7 +151,7 @@ def mentions_from_tags(
                 if start < j:
                     del spans[start]
             if j > i + 1:
-                spans[i + 1] = ["PER", j]
+                spans[i + 1] = ("PER", j)
         for start, (kind, end) in sorted(spans.items()):
             words = list(tokens[start:end])
             while len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
@@ -99,11 +161,11 @@ def mentions_from_tags(
             if any(ch.isalnum() for t in words for ch in t.text) and not (
                 len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
             ):
-                found.append(Mention(str(kind), words))
+                found.append(Mention(kind, words))
     return found
 
 
-def _is_covered(spans: dict[int, list[Any]], i: int) -> bool:
+def _is_covered(spans: dict[int, tuple[str, int]], i: int) -> bool:
     return any(start <= i < end for start, (_, end) in spans.items())
 
 
@@ -133,8 +195,15 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
             if target is None and mention.kind != "PER" and len(words) == 1:
                 # "EU" joins "European Union" when it is that name's initials.
                 target = next(
-                    (e for e in entities if e.kind == mention.kind and len(e.words) > 1
-                     and _acronym(e.words) == words[0]), None)
+                    (
+                        e
+                        for e in entities
+                        if e.kind == mention.kind
+                        and len(e.words) > 1
+                        and _acronym(e.words) == words[0]
+                    ),
+                    None,
+                )
         if target is None:
             target = _Entity(mention.kind, words)
             entities.append(target)
@@ -146,7 +215,7 @@ def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
     if not entities:
         return []
     most = max(len(e.mentions) for e in entities)
-    out = []
+    out: list[dict[str, Any]] = []
     for entity in entities:
         entity.mentions.sort(key=lambda m: m.start)
         longest = max(entity.mentions, key=lambda m: (len(m.tokens), -m.start))
@@ -156,12 +225,17 @@ def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
         first = entity.mentions[0].start / max(len(body), 1)
         count = len(entity.mentions)
         salience = (1 - _POSITION_WEIGHT) * count / most + _POSITION_WEIGHT * (1 - first)
-        out.append({
-            "name": name,
-            "type": kind,
-            "mentions": [{"start": m.start, "end": m.end, "text": body[m.start : m.end]} for m in entity.mentions],
-            "count": count,
-            "salience": round(min(max(salience, 0.0), 1.0), 4),
-        })
+        out.append(
+            {
+                "name": name,
+                "type": kind,
+                "mentions": [
+                    {"start": m.start, "end": m.end, "text": body[m.start : m.end]}
+                    for m in entity.mentions
+                ],
+                "count": count,
+                "salience": round(min(max(salience, 0.0), 1.0), 4),
+            }
+        )
     out.sort(key=lambda e: (-e["salience"], e["mentions"][0]["start"]))
     return out

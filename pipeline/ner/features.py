@@ -13,8 +13,18 @@ from collections.abc import Sequence
 
 from pipeline.ner.gazetteer import Gazetteer
 
-_NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-                            "\u201e": '"', "\u2013": "-", "\u2014": "--", "\u00a0": " "})
+_NORMALISE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "--",
+        "\u00a0": " ",
+    }
+)
 _SHAPE_RUNS = re.compile(r"(.)\1+")
 _CACHE_LIMIT = 200_000
 
@@ -113,8 +123,10 @@ class Featurizer:
         out: list[list[list[str]]] = []
         for sentence in words:
             n = len(sentence)
-            headline = n > 1 and all(w.upper or not w.capitalised for w in sentence) and any(
-                w.upper for w in sentence
+            headline = (
+                n > 1
+                and all(w.upper or not w.capitalised for w in sentence)
+                and any(w.upper for w in sentence)
             )
             lowered = [w.lower for w in sentence]
             gaz_features = gaz.match(lowered, [w.capitalised for w in sentence])

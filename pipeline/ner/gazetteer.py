@@ -24,7 +24,9 @@ class Gazetteer:
         self._longest = max((len(key) for key in entries), default=0)
 
     @classmethod
-    def from_counts(cls, counts: dict[tuple[str, ...], Counter[str]], min_count: int = 1) -> Gazetteer:
+    def from_counts(
+        cls, counts: dict[tuple[str, ...], Counter[str]], min_count: int = 1
+    ) -> Gazetteer:
         entries = {}
         for key, by_type in counts.items():
             kinds = tuple(sorted(k for k, n in by_type.items() if n >= min_count))
@@ -40,7 +42,9 @@ class Gazetteer:
                 counts[tuple(t.lower() for t in tokens)][kind] += 1
         return counts
 
-    def match(self, lowered: Sequence[str], capitalised: Sequence[bool]) -> list[list[str]]:
+    def match(
+        self, lowered: Sequence[str], capitalised: Sequence[bool], prefix: str = "g"
+    ) -> list[list[str]]:
         """Per-token features for the longest matches that start at a capitalised token."""
         features: list[list[str]] = [[] for _ in lowered]
         n = len(lowered)
@@ -55,12 +59,12 @@ class Gazetteer:
                     continue
                 for kind in kinds:
                     if length == 1:
-                        features[i].append(f"g=U-{kind}")
+                        features[i].append(f"{prefix}=U-{kind}")
                     else:
-                        features[i].append(f"g=B-{kind}")
+                        features[i].append(f"{prefix}=B-{kind}")
                         for j in range(i + 1, i + length - 1):
-                            features[j].append(f"g=I-{kind}")
-                        features[i + length - 1].append(f"g=L-{kind}")
+                            features[j].append(f"{prefix}=I-{kind}")
+                        features[i + length - 1].append(f"{prefix}=L-{kind}")
                 i += length - 1
                 break
             i += 1

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ModelNotAvailable
-from pipeline.ner.features import Featurizer
+from pipeline.ner.consistency import consistency_features
+from pipeline.ner.features import Featurizer, normalise_token
 from pipeline.ner.gazetteer import Gazetteer
 
 MODEL_FILE = "model.crfsuite"
+SECOND_PASS_FILE = "model2.crfsuite"
 GAZETTEER_FILE = "gazetteer.json"
 CLUSTERS_FILE = "clusters.json"
 META_FILE = "meta.json"
@@ -30,10 +32,18 @@ def load_clusters(path: Path) -> dict[str, str]:
 
 
 class NerModel:
-    """A crfsuite tagger plus the gazetteer and word clusters its features need."""
+    """Two crfsuite taggers (the second sees the first's document-wide votes) plus the
+    gazetteer and word clusters their features need."""
 
-    def __init__(self, tagger: Any, featurizer: Featurizer, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        tagger: Any,
+        featurizer: Featurizer,
+        meta: dict[str, Any],
+        second_pass: Any | None = None,
+    ) -> None:
         self._tagger = tagger
+        self._second_pass = second_pass
         self.featurizer = featurizer
         self.meta = meta
 
@@ -50,7 +60,14 @@ class NerModel:
             meta_path = directory / META_FILE
             meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
             clusters = load_clusters(directory / CLUSTERS_FILE)
-            return cls.load_files(model_path, directory / GAZETTEER_FILE, clusters, meta)
+            second = directory / SECOND_PASS_FILE
+            return cls.load_files(
+                model_path,
+                directory / GAZETTEER_FILE,
+                clusters,
+                meta,
+                second if second.is_file() else None,
+            )
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(f"cannot load the NER model from {directory}: {exc}") from exc
 
@@ -61,14 +78,39 @@ class NerModel:
         gazetteer_path: Path,
         clusters: dict[str, str],
         meta: dict[str, Any] | None = None,
+        second_pass_path: Path | None = None,
     ) -> NerModel:
         import pycrfsuite  # heavy optional import: only workers that tag need it
 
         tagger = pycrfsuite.Tagger()
         tagger.open(str(model_path))
-        return cls(tagger, Featurizer(Gazetteer.load(gazetteer_path), clusters), meta or {})
+        second = None
+        if second_pass_path is not None:
+            second = pycrfsuite.Tagger()
+            second.open(str(second_pass_path))
+        featurizer = Featurizer(Gazetteer.load(gazetteer_path), clusters)
+        return cls(tagger, featurizer, meta or {}, second)
 
     def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """BILOU tags for each sentence of one document (documents give the tagger context)."""
         features = self.featurizer.document(sentences)
-        return [self._tagger.tag(sentence) if sentence else [] for sentence in features]
+        first = [self._tagger.tag(x) if x else [] for x in features]
+        if self._second_pass is None:
+            return first
+        second = with_consistency(sentences, features, first)
+        return [self._second_pass.tag(x) if x else [] for x in second]
+
+
+def with_consistency(
+    sentences: Sequence[Sequence[str]],
+    features: list[list[list[str]]],
+    first_pass: Sequence[Sequence[str]],
+) -> list[list[list[str]]]:
+    """First-pass features plus the document-wide votes of the first pass's tags."""
+    lowered = [[normalise_token(t).lower() for t in s] for s in sentences]
+    capitalised = [[t[:1].isupper() for t in s] for s in sentences]
+    extra = consistency_features(lowered, capitalised, first_pass)
+    return [
+        [own + more for own, more in zip(sentence, additions, strict=True)]
+        for sentence, additions in zip(features, extra, strict=True)
+    ]

@@ -29,16 +29,29 @@ def _check_offsets(text, entities):
 
 
 def test_titles_are_stripped_and_short_forms_join_the_full_name():
-    text = ("Sir Keir Starmer met President Donald Trump in Washington.\n\n"
-            "Sir Keir said Mr Trump agreed. Starmer left; Trump stayed.")
-    tags = {"Sir": "I-PER", "Keir": "I-PER", "Starmer": "I-PER", "President": "O",
-            "Donald": "I-PER", "Trump": "I-PER", "Washington": "I-LOC"}
+    text = (
+        "Sir Keir Starmer met President Donald Trump in Washington.\n\n"
+        "Sir Keir said Mr Trump agreed. Starmer left; Trump stayed."
+    )
+    tags = {
+        "Sir": "I-PER",
+        "Keir": "I-PER",
+        "Starmer": "I-PER",
+        "President": "O",
+        "Donald": "I-PER",
+        "Trump": "I-PER",
+        "Washington": "I-LOC",
+    }
     entities = _entities(text, tags)
     _check_offsets(text, entities)
     names = _by_name(entities)
     assert set(names) == {"Keir Starmer", "Donald Trump", "Washington"}
     assert names["Keir Starmer"]["count"] == 3
-    assert [m["text"] for m in names["Keir Starmer"]["mentions"]] == ["Keir Starmer", "Keir", "Starmer"]
+    assert [m["text"] for m in names["Keir Starmer"]["mentions"]] == [
+        "Keir Starmer",
+        "Keir",
+        "Starmer",
+    ]
     assert names["Donald Trump"]["count"] == 3
     assert names["Donald Trump"]["type"] == "PER"
 
@@ -70,8 +83,13 @@ def test_untagged_name_after_honorific_is_added_and_possessive_dropped():
 
 def test_acronym_and_repeated_names_merge_but_different_names_do_not():
     text = "The European Union and the EU summit in Paris. Paris and Berlin agreed."
-    tags = {"European": "I-ORG", "Union": "I-ORG", "EU": "I-ORG", "Paris": "I-LOC",
-            "Berlin": "I-LOC"}
+    tags = {
+        "European": "I-ORG",
+        "Union": "I-ORG",
+        "EU": "I-ORG",
+        "Paris": "I-LOC",
+        "Berlin": "I-LOC",
+    }
     names = _by_name(_entities(text, tags))
     assert names["European Union"]["count"] == 2
     assert names["Paris"]["count"] == 2

@@ -22,8 +22,18 @@ def test_bilou_round_trip():
 
 
 def test_read_lines_splits_documents_and_sentences():
-    lines = ["-DOCSTART- -X- O O", "", "EU NNP I-NP I-ORG", "rejects VBZ I-VP O", "",
-             "Peter NNP I-NP I-PER", "", "-DOCSTART- -X- O O", "", "Bonn NNP I-NP I-LOC"]
+    lines = [
+        "-DOCSTART- -X- O O",
+        "",
+        "EU NNP I-NP I-ORG",
+        "rejects VBZ I-VP O",
+        "",
+        "Peter NNP I-NP I-PER",
+        "",
+        "-DOCSTART- -X- O O",
+        "",
+        "Bonn NNP I-NP I-LOC",
+    ]
     items = list(read_lines(lines))
     assert items[0] == "-DOCSTART- -X- O O"
     first = items[1]

@@ -19,16 +19,36 @@ def test_offsets_index_the_original_text(text):
 
 def test_conll_conventions():
     words = [t.text for t in tokenize(TEXTS[0])]
-    assert words == ["Mr", "O\u2019Neill", "\u2019s", "firm", "said", "\u201c", "no", "\u201d",
-                     "to", "the", "U.S.", "deal", ",", "did", "n't", "it", "?"]
+    assert words == [
+        "Mr",
+        "O\u2019Neill",
+        "\u2019s",
+        "firm",
+        "said",
+        "\u201c",
+        "no",
+        "\u201d",
+        "to",
+        "the",
+        "U.S.",
+        "deal",
+        ",",
+        "did",
+        "n't",
+        "it",
+        "?",
+    ]
     words = [t.text for t in tokenize(TEXTS[1])]
-    assert ["Smith", "'s"] == words[4:6]
-    assert ["wo", "n't"] == words[7:9]
-    assert ["'", "they", "'"] == words[13:16]
+    assert words[4:6] == ["Smith", "'s"]
+    assert words[7:9] == ["wo", "n't"]
+    assert words[13:16] == ["'", "they", "'"]
 
 
 def test_sentences_split_at_stops_and_line_breaks_but_not_abbreviations():
-    text = "Mr. Smith met Dr. Jones in the U.S. on Monday. They talked.\nNo stop here\n\u201cQuoted.\u201d Next"
+    text = (
+        "Mr. Smith met Dr. Jones in the U.S. on Monday. They talked.\n"
+        "No stop here\n\u201cQuoted.\u201d Next"
+    )
     split = [[t.text for t in s] for s in sentences(text)]
     assert split[0][:2] == ["Mr.", "Smith"]
     assert split[1] == ["They", "talked", "."]

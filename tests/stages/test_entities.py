@@ -40,10 +40,12 @@ def test_returns_a_new_dict(tagger):
 
 
 def test_aliases_merge_in_a_british_style_article(tagger):
-    body = ("Sir Keir Starmer has told allies to press Russia harder.\n\n"
-            "Sir Keir and French President Emmanuel Macron urged US President Donald Trump "
-            "to act. Mr Trump did not attend. Starmer said Russian President Vladimir Putin "
-            "could not be trusted, and Mr Putin was silent.")
+    body = (
+        "Sir Keir Starmer has told allies to press Russia harder.\n\n"
+        "Sir Keir and French President Emmanuel Macron urged US President Donald Trump "
+        "to act. Mr Trump did not attend. Starmer said Russian President Vladimir Putin "
+        "could not be trusted, and Mr Putin was silent."
+    )
     out = tagger(_article(body))
     _check(out)
     people = {e["name"]: e for e in out["entities"] if e["type"] == "PER"}
@@ -55,8 +57,10 @@ def test_aliases_merge_in_a_british_style_article(tagger):
 
 @pytest.mark.parametrize("quote", ["\u2019", "'"])
 def test_apostrophes_and_quotes_of_every_kind_keep_offsets_exact(tagger, quote):
-    body = (f"\u201cWe will win,\u201d said Boris Johnson{quote}s spokesman in London. "
-            f"\"Johnson{quote}s team\" met 'Microsoft' and \u2018Google\u2019 in O{quote}Hare.")
+    body = (
+        f"\u201cWe will win,\u201d said Boris Johnson{quote}s spokesman in London. "
+        f"\"Johnson{quote}s team\" met 'Microsoft' and \u2018Google\u2019 in O{quote}Hare."
+    )
     out = tagger(_article(body))
     _check(out)
     johnson = [e for e in out["entities"] if e["name"] == "Boris Johnson"]
