@@ -43,3 +43,29 @@ def load_dashboards_module() -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def settings_env_vars() -> set[str]:
+    """Every environment variable pipeline.settings.Settings reads (its first alias, else
+    the prefixed field name), so a new setting fails the deployment tests until documented."""
+    from pydantic import AliasChoices
+
+    from pipeline.settings import Settings
+
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    names = set()
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.add(str(alias.choices[0]))
+        elif isinstance(alias, str):
+            names.add(alias)
+        else:
+            names.add(f"{prefix}{field_name}".upper())
+    return names
+
+
+def load_yaml_documents(text: str) -> list[dict]:
+    import yaml
+
+    return [doc for doc in yaml.safe_load_all(text) if doc]

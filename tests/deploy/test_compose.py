@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from deployfiles import DEPLOY, REPO, load_yaml_documents, settings_env_vars
+
+COMPOSE = DEPLOY / "compose.yaml"
+SCHEMA = REPO / "build" / "deploy-deps" / "compose-spec.json"
+STAGES = ("normalise", "tag", "stance")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    (document,) = load_yaml_documents(COMPOSE.read_text())
+    return document
+
+
+def test_validates_against_the_compose_specification(compose: dict) -> None:
+    if not SCHEMA.is_file():
+        message = f"{SCHEMA} missing; run deploy/check-deps.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    # The schema names draft 2019-09 under its old http:// URI, which jsonschema does not map.
+    validator = jsonschema.Draft201909Validator(schema)
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(compose)
+    ]
+    assert not errors, "\n".join(errors)
+
+
+def test_every_image_tag_is_pinned(compose: dict) -> None:
+    for name, service in compose["services"].items():
+        image = service["image"]
+        tag = image.rsplit(":", 1)[1] if ":" in image else ""
+        assert re.search(r"\d", tag) and tag != "latest", f"{name}: {image}"
+
+
+def test_one_scalable_service_per_stage(compose: dict) -> None:
+    services = compose["services"]
+    for stage in STAGES:
+        service = services[stage]
+        assert service["environment"]["NEWS_PIPELINE_STAGES"] == stage
+        # --scale needs no fixed container name and no published host port.
+        assert "container_name" not in service and "ports" not in service
+        assert service["build"]["context"] == ".."
+        assert "healthcheck" in service and service["restart"] == "unless-stopped"
+
+
+def test_workers_set_every_variable_the_code_reads(compose: dict) -> None:
+    for stage in STAGES:
+        missing = settings_env_vars() - set(compose["services"][stage]["environment"])
+        assert not missing, f"add to x-worker-environment in deploy/compose.yaml: {sorted(missing)}"
+
+
+def test_long_running_services_have_healthchecks_and_restart_policies(compose: dict) -> None:
+    for name in ("kafka", *STAGES, "prometheus", "grafana"):
+        service = compose["services"][name]
+        assert "healthcheck" in service, name
+        assert service["restart"] in ("unless-stopped", "always"), name
+
+
+def test_mounted_paths_exist(compose: dict) -> None:
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("."):
+                assert (COMPOSE.parent / source).exists(), f"{name}: {source}"
+    assert (REPO / Path(compose["services"]["tag"]["build"]["dockerfile"])).is_file()
