@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from deployfiles import REPO, settings_env_vars
+from prometheus_client import CollectorRegistry
+
+from pipeline.lag import LagCollector
+from pipeline.metrics import PipelineMetrics
+
+SUFFIX = {"counter": "_total", "info": "_info"}
+
+
+def test_every_exported_metric_is_in_the_reference() -> None:
+    registry = CollectorRegistry()
+    PipelineMetrics.create(registry)
+    registry.register(LagCollector(None, "g", []))  # type: ignore[arg-type]
+    reference = (REPO / "docs" / "metrics.md").read_text()
+    missing = [
+        family.name + SUFFIX.get(family.type, "")
+        for family in registry.collect()
+        if f"`{family.name}{SUFFIX.get(family.type, '')}`" not in reference
+    ]
+    assert not missing, f"document in docs/metrics.md: {missing}"
+
+
+def test_every_environment_variable_is_documented_for_deployers() -> None:
+    guide = (REPO / "docs" / "deploying.md").read_text()
+    missing = sorted(name for name in settings_env_vars() if f"`{name}`" not in guide)
+    assert not missing, f"document in docs/deploying.md: {missing}"
