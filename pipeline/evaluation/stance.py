@@ -1,0 +1,151 @@
+"""`news-pipeline predict stance` and `news-pipeline eval stance`: the stance model on NewsMTSC.
+
+Predictions are JSON lines ``{"primary_gid", "gid", "stance", "score"}``, one per target, where
+``gid`` is the target's ``Input.gid`` and ``score`` the probability of the predicted stance.
+The default evaluation set is the dev split of the shared NewsMTSC training file (about 10%
+of its source articles, chosen by hash and never trained on when the model was selected); it
+is a development figure, not a test score.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from pipeline.stance_model.data import Sentence, read_newsmtsc, split
+from pipeline.stance_model.metrics import ClassScore, macro_f1, per_class
+
+SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
+_REPO_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
+_TRAIN = Path("data") / "stance" / "newsmtsc" / "train.jsonl"
+
+SharedDirOption = Annotated[
+    Path | None,
+    typer.Option(envvar=SHARED_DIR_ENV, help="The shared/ folder [default: ../shared beside "
+                 "the repository]", show_default=False),
+]
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Timing:
+    targets: int
+    wall_s: float
+    cpu_s: float
+
+
+def predict(
+    sentences: Iterable[Sentence], model: Any = None
+) -> tuple[list[dict[str, Any]], Timing]:
+    """One prediction per target; only the text and spans of ``sentences`` are read."""
+    from pipeline.stance_model.runtime import Query, StanceModel
+
+    model = model or StanceModel()
+    sentences = list(sentences)
+    wall, cpu = time.perf_counter(), time.process_time()
+    scores = model.score([Query(s.text, [t.spans for t in s.targets]) for s in sentences])
+    timing_wall, timing_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    predictions = []
+    for sentence, probabilities in zip(sentences, scores, strict=True):
+        for target, p in zip(sentence.targets, probabilities, strict=True):
+            best = int(p.argmax())
+            predictions.append({"primary_gid": sentence.primary_gid, "gid": target.gid,
+                                "stance": model.labels[best], "score": round(float(p[best]), 4)})
+    return predictions, Timing(len(predictions), timing_wall, timing_cpu)
+
+
+def gold_labels(sentences: Iterable[Sentence]) -> dict[Key, str]:
+    return {(s.primary_gid, t.gid): t.label or "" for s in sentences for t in s.targets}
+
+
+def load_predictions(path: Path) -> dict[Key, str]:
+    with path.open("rb") as lines:
+        records = [orjson.loads(line) for line in lines if line.strip()]
+    return {(r["primary_gid"], r["gid"]): r["stance"] for r in records}
+
+
+def predict_cli(
+    newsmtsc: Annotated[Path, typer.Option(
+        help="NewsMTSC-format JSONL to classify (its polarity fields are never read)",
+        exists=True, dir_okay=False)],
+    output: Annotated[Path | None, typer.Option(
+        help="Write the JSON lines here [default: stdout]", show_default=False)] = None,
+) -> None:
+    """Classify every target of a NewsMTSC file: favor, against or neutral, with its probability.
+
+    Writes one JSON line per target: {"primary_gid", "gid", "stance", "score"}.
+    """
+    predictions, _ = predict(read_newsmtsc(newsmtsc, with_labels=False))
+    data = b"".join(orjson.dumps(p) + b"\n" for p in predictions)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+
+
+def eval_cli(
+    predictions: Annotated[Path | None, typer.Option(
+        help="Score this predictions file (from predict stance) instead of running the model",
+        show_default=False, exists=True, dir_okay=False)] = None,
+    gold: Annotated[Path | None, typer.Option(
+        help="NewsMTSC-format JSONL with polarities; all its targets are scored [default: the "
+             "dev split of the shared NewsMTSC training file]",
+        show_default=False, exists=True, dir_okay=False)] = None,
+    shared_dir: SharedDirOption = None,
+) -> None:
+    """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
+
+    With no options it classifies the dev split of the shared NewsMTSC training file itself
+    (set NEWS_PIPELINE_SHARED_DIR or --shared-dir to point elsewhere); the figure is a
+    development one, since that split also chose the shipped model's epoch.
+    """
+    if gold is None:
+        train = (shared_dir or _REPO_SHARED_DIR) / _TRAIN
+        if not train.is_file():
+            _exit(f"no NewsMTSC data at {train}: pass --gold or --shared-dir ({SHARED_DIR_ENV})")
+        sentences = split(list(read_newsmtsc(train)))[1]
+        title = f"dev split of {train}"
+    else:
+        sentences = list(read_newsmtsc(gold))
+        title = str(gold)
+    truth = gold_labels(sentences)
+    timing = None
+    if predictions is None:
+        predicted_records, timing = predict(sentences)
+        predicted = {(r["primary_gid"], r["gid"]): r["stance"] for r in predicted_records}
+    else:
+        predicted = load_predictions(predictions)
+    missing = len(truth.keys() - predicted.keys())
+    keys = sorted(truth)
+    gold_list = [truth[k] for k in keys]
+    # A target without a prediction counts as wrong: "" matches no class.
+    predicted_list = [predicted.get(k, "") for k in keys]
+    typer.echo(f"{title}: {len(keys)} targets")
+    typer.echo(format_report(per_class(gold_list, predicted_list),
+                             macro_f1(gold_list, predicted_list), timing, missing))
+
+
+def format_report(scores: list[ClassScore], macro: float, timing: Timing | None,
+                  missing: int = 0) -> str:
+    lines = [f"{'class':<10} {'precision':>9} {'recall':>9} {'F1':>9} {'support':>8}"]
+    lines += [f"{s.label:<10} {s.precision:9.4f} {s.recall:9.4f} {s.f1:9.4f} {s.support:8d}"
+              for s in scores]
+    lines.append(f"{'macro-F1':<10} {'':>9} {'':>9} {macro:9.4f}")
+    if missing:
+        lines.append(f"targets without a prediction (counted wrong): {missing}")
+    if timing is not None and timing.targets:
+        lines.append(f"targets/s, CPU time: {timing.targets / timing.cpu_s:.1f}; "
+                     f"wall clock: {timing.targets / timing.wall_s:.1f}")
+    return "\n".join(lines)
+
+
+def _exit(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)

@@ -1,0 +1,79 @@
+"""Checkpoint -> shipped model folder: ONNX encoder quantised to int8, numpy head, tokenizer.
+
+    python -m pipeline.stance_model.export --checkpoint DIR/checkpoint.pt --base-dir DIR \
+        [--out pipeline/models/stance]
+
+Training-only (needs torch and onnx). Dynamic int8 quantisation of the linear layers shrinks
+the encoder about 4x and speeds it up on CPU at a small cost in accuracy (see eval stance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pipeline.stance_model import LABELS
+from pipeline.stance_model.encoder import BertEncoder
+from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
+from pipeline.stance_model.train import StanceNet
+
+
+def export(checkpoint: Path, base_dir: Path, out: Path, max_tokens: int, quantise: bool) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = StanceNet(BertEncoder.from_pretrained(base_dir))
+    model.load_state_dict(torch.load(checkpoint, map_location="cpu"))
+    model.eval()
+    out.mkdir(parents=True, exist_ok=True)
+    example = (
+        torch.ones(2, 12, dtype=torch.int64),
+        torch.ones(2, 12, dtype=torch.int64),
+        torch.zeros(2, 12, dtype=torch.int64),
+    )
+    axes = {0: "rows", 1: "tokens"}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "encoder.fp32.onnx"
+        torch.onnx.export(
+            model.encoder,
+            example,
+            str(fp32),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["hidden"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                          "hidden": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+        if quantise:
+            quantize_dynamic(str(fp32), str(out / "encoder.onnx"), weight_type=QuantType.QInt8)
+        else:
+            shutil.copy(fp32, out / "encoder.onnx")
+    np.savez(
+        out / "head.npz",
+        weight=model.head.weight.detach().numpy(),
+        bias=model.head.bias.detach().numpy(),
+    )
+    shutil.copy(base_dir / "tokenizer.json", out / "tokenizer.json")
+    config = {"labels": list(LABELS), "max_tokens": max_tokens, "quantised": quantise}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--checkpoint", type=Path, required=True)
+    parser.add_argument("--base-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--no-quantise", action="store_true")
+    args = parser.parse_args()
+    export(args.checkpoint, args.base_dir, args.out, args.max_tokens, not args.no_quantise)
+
+
+if __name__ == "__main__":
+    main()
