@@ -88,7 +88,7 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen[bytes], log: Pa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"{process.args} exited with {process.returncode}:\n{tail(log)}")
+            pytest.fail(f"{process.args!r} exited with {process.returncode}:\n{tail(log)}")
         try:
             if http_get(url, timeout=2)[0] == 200:
                 return
