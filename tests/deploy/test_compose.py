@@ -75,3 +75,23 @@ def test_mounted_paths_exist(compose: dict) -> None:
             if source.startswith("."):
                 assert (COMPOSE.parent / source).exists(), f"{name}: {source}"
     assert (REPO / Path(compose["services"]["tag"]["build"]["dockerfile"])).is_file()
+
+
+def test_dockerfile_is_pinned_slim_and_non_root() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)$", dockerfile, re.MULTILINE)
+    assert base and re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", base.group(1))
+    assert re.search(r"^USER app$", dockerfile, re.MULTILINE)
+    assert "pip install ." in dockerfile  # the exact pins of pyproject.toml
+    ignored = (REPO / ".dockerignore").read_text().split()
+    for needed in ("!pyproject.toml", "!pipeline/", "!seeds/", "!README.md"):
+        assert needed in ignored
+
+
+def test_worker_image_tag_is_the_package_version(compose: dict) -> None:
+    from pipeline import __version__
+
+    for stage in STAGES:
+        assert compose["services"][stage]["image"] == f"news-pipeline:{__version__}"
+    kustomization = (DEPLOY / "k8s" / "kustomization.yaml").read_text()
+    assert f"newTag: {__version__}" in kustomization
