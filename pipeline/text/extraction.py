@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 # Below this many characters a fast result is suspect and the full run with fallbacks decides.
-FULL_RUN_BELOW_CHARS = 1500
+FULL_RUN_BELOW_CHARS = 1000
 # trafilatura's time grows faster than linearly with the number of paragraphs (a 5 MB page of
 # 100,000 paragraphs: 20 s). Real article pages are smaller (the benchmark's largest: 1.4 MB,
 # mostly scripts), so a bigger page is cut here; lxml closes the tags left open.
