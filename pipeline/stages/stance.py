@@ -1,22 +1,170 @@
-"""Tagged article -> article with a stance per entity. (Placeholder until the NLP work lands.)"""
+"""Tagged article -> article with a stance (favor/against/neutral) per entity.
+
+Each entity is scored in the sentences that mention it and the per-sentence probabilities are
+averaged; the sentences that agree with the result are its evidence. One encoder pass scores
+every entity of a sentence, and the sentences scored per article are capped so that a long
+article with many entities costs about as much as a short one: every entity first gets the
+sentence of its first mention (most salient entities first), then further mention sentences
+while the budget lasts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from pipeline.stance_model.runtime import Query, StanceModel
+from pipeline.stance_model.sentences import split_sentences
+
+Article = dict[str, Any]
+
+
+class TargetScorer(Protocol):
+    """What the stage needs of a model (StanceModel; tests pass a scripted one)."""
+
+    labels: tuple[str, ...]
+
+    def score(self, queries: Sequence[Query]) -> list[np.ndarray]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StanceSettings:
+    languages: frozenset[str] = frozenset({"en"})
+    max_sentences_per_article: int = 12
+    max_sentences_per_entity: int = 3
+    max_evidence: int = 3
+    articles_per_batch: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What to score for one article: sentences and, per entity, the sentences it is scored in."""
+
+    sentences: list[tuple[int, int]]
+    # entity index -> list of (query index, target index in that query)
+    entity_targets: dict[int, list[tuple[int, int]]]
+    queries: list[Query]
 
 
 class StanceClassifier:
+    def __init__(self, model: TargetScorer, settings: StanceSettings | None = None) -> None:
+        self._model = model
+        self._settings = settings or StanceSettings()
+
     @classmethod
-    def load(cls) -> StanceClassifier:
-        return cls()
+    def load(cls, settings: StanceSettings | None = None) -> StanceClassifier:
+        """The shipped model (pipeline/models/stance), one inference thread."""
+        return cls(StanceModel(), settings)
 
-    def __call__(self, article: dict[str, Any]) -> dict[str, Any]:
-        entities = [
-            {**e, "stance": {"label": "neutral", "confidence": 0.0, "evidence": []}}
-            for e in article["entities"]
+    def __call__(self, article: Article) -> Article:
+        return next(self.pipe([article]))
+
+    def pipe(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """Batch form: the sentences of several articles share encoder batches."""
+        chunk: list[Article] = []
+        for article in articles:
+            chunk.append(article)
+            if len(chunk) == self._settings.articles_per_batch:
+                yield from self._process(chunk)
+                chunk = []
+        if chunk:
+            yield from self._process(chunk)
+
+    def _process(self, articles: Sequence[Article]) -> list[Article]:
+        plans = [self._plan(a) if self._skip_reason(a) is None else None for a in articles]
+        queries = [q for plan in plans if plan is not None for q in plan.queries]
+        scores = iter(self._model.score(queries) if queries else [])
+        results = []
+        for article, plan in zip(articles, plans, strict=True):
+            if plan is None:
+                results.append({**article, "stance_skipped": self._skip_reason(article)})
+                continue
+            article_scores = [next(scores) for _ in plan.queries]
+            entities = [
+                {**entity, "stance": self._stance(plan, index, article_scores)}
+                for index, entity in enumerate(article["entities"])
+            ]
+            results.append({**article, "entities": entities, "stance_skipped": None})
+        return results
+
+    def _skip_reason(self, article: Article) -> str | None:
+        if article.get("entities_skipped"):
+            return f"entities skipped: {article['entities_skipped']}"
+        language = article.get("language")
+        if language not in self._settings.languages:
+            return f"language {language!r} not supported (stance model is English-only)"
+        return None
+
+    def _plan(self, article: Article) -> _Plan:
+        body: str = article["body"]
+        sentences = split_sentences(body)
+        starts = [s for s, _ in sentences]
+        # entity index -> {sentence index: mention spans relative to the sentence}
+        mentions: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        for index, entity in enumerate(article["entities"]):
+            for mention in entity["mentions"]:
+                start, end = int(mention["start"]), int(mention["end"])
+                s = bisect.bisect_right(starts, start) - 1
+                if s < 0 or start >= sentences[s][1]:
+                    continue  # between sentences (whitespace): nothing to read there
+                offset = sentences[s][0]
+                span = (start - offset, min(end, sentences[s][1]) - offset)
+                mentions.setdefault(index, {}).setdefault(s, []).append(span)
+        order = sorted(mentions, key=lambda i: -float(article["entities"][i].get("salience", 0)))
+        chosen: dict[int, list[int]] = {i: [] for i in order}
+        picked: set[int] = set()
+        budget = self._settings.max_sentences_per_article
+        for round_ in range(self._settings.max_sentences_per_entity):
+            for i in order:
+                candidates = sorted(mentions[i])
+                if round_ >= len(candidates):
+                    continue
+                # Prefer a sentence already being scored: it costs nothing extra.
+                free = [s for s in candidates if s in picked and s not in chosen[i]]
+                s = free[0] if free else candidates[round_]
+                if s in chosen[i] or (s not in picked and len(picked) >= budget):
+                    continue
+                chosen[i].append(s)
+                picked.add(s)
+        queries: list[Query] = []
+        query_of: dict[int, int] = {}
+        entity_targets: dict[int, list[tuple[int, int]]] = {}
+        targets_per_query: dict[int, list[list[tuple[int, int]]]] = {}
+        for i in order:
+            for s in chosen[i]:
+                if s not in query_of:
+                    query_of[s] = len(query_of)
+                    targets_per_query[query_of[s]] = []
+                q = query_of[s]
+                entity_targets.setdefault(i, []).append((q, len(targets_per_query[q])))
+                targets_per_query[q].append(mentions[i][s])
+        for s, q in sorted(query_of.items(), key=lambda item: item[1]):
+            start, end = sentences[s]
+            queries.append(Query(body[start:end], targets_per_query[q]))
+        sentence_of_query = [s for s, _ in sorted(query_of.items(), key=lambda item: item[1])]
+        return _Plan([sentences[s] for s in sentence_of_query], entity_targets, queries)
+
+    def _stance(self, plan: _Plan, index: int, scores: list[np.ndarray]) -> dict[str, Any]:
+        targets = plan.entity_targets.get(index)
+        if not targets:
+            # Over the sentence budget (or no mention inside a sentence): no reading made.
+            return {"label": "neutral", "confidence": 0.0, "evidence": []}
+        probabilities = np.stack([scores[q][t] for q, t in targets])
+        mean = probabilities.mean(axis=0)
+        best = int(mean.argmax())
+        # Evidence: the sentences that read the same way, the most confident first.
+        ranked = sorted(zip(targets, probabilities, strict=True), key=lambda tp: -tp[1][best])
+        agreeing = [q for (q, _), p in ranked if int(p.argmax()) == best]
+        evidence = [
+            {"start": plan.sentences[q][0], "end": plan.sentences[q][1]}
+            for q in agreeing[: self._settings.max_evidence]
         ]
-        return {**article, "entities": entities, "stance_skipped": None}
-
-    def pipe(self, articles: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        return (self(a) for a in articles)
+        return {
+            "label": self._model.labels[best],
+            "confidence": round(float(mean[best]), 4),
+            "evidence": sorted(evidence, key=lambda e: e["start"]),
+        }

@@ -95,6 +95,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
+        "--init", type=Path, help="start from this checkpoint (e.g. to resume with a new schedule)"
+    )
+    parser.add_argument(
         "--all", action="store_true", help="train on train+dev (no model selection)"
     )
     args = parser.parse_args()
@@ -115,6 +118,8 @@ def main() -> None:
     print(f"train {len(train_labels)} targets, dev {len(dev_labels)}, weights {class_weights}")
 
     model = StanceNet(BertEncoder.from_pretrained(args.base_dir))
+    if args.init is not None:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     steps = args.epochs * -(-len(train_rows) // args.batch_size)
     warmup = steps // 10

@@ -1,0 +1,137 @@
+import re
+
+import numpy as np
+import pytest
+
+from pipeline.stages.stance import StanceClassifier, StanceSettings
+from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
+
+LABELS = ("against", "neutral", "favor")
+
+
+class ScriptedModel:
+    """Reads the stance off the sentence: 'praised' -> favor, 'attacked' -> against."""
+
+    labels = LABELS
+
+    def __init__(self):
+        self.calls = []
+
+    def score(self, queries):
+        self.calls.append([q.text for q in queries])
+        out = []
+        for query in queries:
+            if "praised" in query.text:
+                p = [0.1, 0.1, 0.8]
+            elif "attacked" in query.text:
+                p = [0.7, 0.2, 0.1]
+            else:
+                p = [0.2, 0.6, 0.2]
+            out.append(np.array([p] * len(query.targets), dtype=np.float32))
+        return out
+
+
+def _entity(body, name, salience=0.5):
+    mentions = [{"start": m.start(), "end": m.end(), "text": m.group()}
+                for m in re.finditer(re.escape(name), body)]
+    return {"name": name, "type": "PER", "mentions": mentions, "count": len(mentions),
+            "salience": salience}
+
+
+def _article(body, names, language="en"):
+    return {"id": "a1", "body": body, "language": language, "entities_skipped": None,
+            "entities": [_entity(body, n) for n in names]}
+
+
+BODY = ("Smith praised the plan on Monday. Jones attacked it.\n\n"
+        "Later Smith praised the council again. Smith met Brown for talks.")
+
+
+def _check(article):
+    body = article["body"]
+    assert article["stance_skipped"] is None
+    for entity in article["entities"]:
+        stance = entity["stance"]
+        assert stance["label"] in LABELS
+        assert 0.0 <= stance["confidence"] <= 1.0
+        for evidence in stance["evidence"]:
+            sentence = body[evidence["start"] : evidence["end"]]
+            assert sentence and sentence == sentence.strip()
+            assert any(evidence["start"] <= m["start"] < evidence["end"]
+                       for m in entity["mentions"])
+
+
+def test_one_stance_per_entity_with_valid_evidence():
+    out = StanceClassifier(ScriptedModel())(_article(BODY, ["Smith", "Jones", "Brown"]))
+    _check(out)
+    stances = {e["name"]: e["stance"] for e in out["entities"]}
+    assert [e["name"] for e in out["entities"]] == ["Smith", "Jones", "Brown"]
+    assert stances["Jones"]["label"] == "against"
+    assert BODY[stances["Jones"]["evidence"][0]["start"]:stances["Jones"]["evidence"][0]["end"]] \
+        == "Jones attacked it."
+    assert stances["Brown"]["label"] == "neutral"
+
+
+def test_aggregates_over_mentions():
+    out = StanceClassifier(ScriptedModel())(_article(BODY, ["Smith"]))
+    stance = out["entities"][0]["stance"]
+    # Two favourable sentences outweigh one neutral one; only those two are evidence.
+    assert stance["label"] == "favor"
+    assert stance["confidence"] == pytest.approx((0.8 + 0.8 + 0.2) / 3, abs=1e-4)
+    assert [BODY[e["start"]:e["end"]] for e in stance["evidence"]] == [
+        "Smith praised the plan on Monday.", "Later Smith praised the council again."]
+
+
+def test_caps_mentions_per_entity():
+    settings = StanceSettings(max_sentences_per_entity=1)
+    out = StanceClassifier(ScriptedModel(), settings)(_article(BODY, ["Smith"]))
+    assert len(out["entities"][0]["stance"]["evidence"]) == 1
+
+
+def test_sentence_budget_scores_each_sentence_once_and_leaves_the_rest_neutral():
+    model = ScriptedModel()
+    settings = StanceSettings(max_sentences_per_article=2)
+    out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
+    (texts,) = model.calls
+    assert len(texts) == len(set(texts)) == 2
+    brown = out["entities"][2]["stance"]
+    assert brown == {"label": "neutral", "confidence": 0.0, "evidence": []}
+
+
+def test_skips_non_english_and_keeps_entities():
+    article = _article("Smith a loué le plan.", ["Smith"], language="fr")
+    model = ScriptedModel()
+    out = StanceClassifier(model)(article)
+    assert out["entities"] == article["entities"]
+    assert "fr" in out["stance_skipped"]
+    assert model.calls == []
+
+
+def test_skips_when_entities_were_skipped():
+    article = {"id": "a2", "body": "x", "language": "und", "entities": [],
+               "entities_skipped": "language 'und' not supported"}
+    out = StanceClassifier(ScriptedModel())(article)
+    assert out["entities"] == []
+    assert out["stance_skipped"].startswith("entities skipped")
+
+
+def test_no_entities_is_not_a_skip():
+    out = StanceClassifier(ScriptedModel())(_article("Nothing to see here.", []))
+    assert out["entities"] == [] and out["stance_skipped"] is None
+
+
+def test_pipe_matches_single_calls_and_returns_new_dicts():
+    articles = [_article(BODY, ["Smith", "Jones"]), _article("Brown attacked Smith.", ["Smith"])]
+    classifier = StanceClassifier(ScriptedModel(), StanceSettings(articles_per_batch=2))
+    assert list(classifier.pipe(articles)) == [classifier(a) for a in articles]
+    assert "stance" not in articles[0]["entities"][0]
+
+
+@pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "encoder.onnx").is_file(), reason="no shipped model")
+def test_shipped_model_reads_obvious_stances():
+    body = ("The minister praised Anna Weber for her brilliant, courageous leadership. "
+            "Critics said Tom Hale was a corrupt liar who betrayed voters.")
+    out = StanceClassifier.load()(_article(body, ["Anna Weber", "Tom Hale"]))
+    _check(out)
+    stances = {e["name"]: e["stance"]["label"] for e in out["entities"]}
+    assert stances == {"Anna Weber": "favor", "Tom Hale": "against"}
