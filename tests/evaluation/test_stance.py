@@ -1,0 +1,78 @@
+import orjson
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from pipeline.evaluation import stance
+from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
+
+HAS_MODEL = (DEFAULT_MODEL_DIR / "encoder.onnx").is_file()
+
+SENTENCES = [
+    {"primary_gid": "a_1_1_0_X_0_5",
+     "sentence_normalized": "Voters adored Anna Weber, a brilliant and honest leader.",
+     "targets": [{"Input.gid": "t1", "from": 14, "to": 24, "mention": "Anna Weber",
+                  "polarity": 6.0}]},
+    {"primary_gid": "a_2_1_0_X_0_5",
+     "sentence_normalized": "Tom Hale is a corrupt liar who betrayed everyone.",
+     "targets": [{"Input.gid": "t2", "from": 0, "to": 8, "mention": "Tom Hale", "polarity": 2.0}]},
+]
+
+
+def _app(command):
+    app = typer.Typer()
+    app.command()(command)
+    return app
+
+
+def _write(path, records):
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return path
+
+
+def test_eval_scores_a_predictions_file_against_gold(tmp_path):
+    gold = _write(tmp_path / "gold.jsonl", SENTENCES)
+    predictions = _write(tmp_path / "pred.jsonl", [
+        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
+        {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "neutral", "score": 0.5},
+    ])
+    result = CliRunner().invoke(
+        _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()[2:]}
+    assert lines["favor"][:3] == ["1.0000", "1.0000", "1.0000"]
+    assert lines["against"][:3] == ["0.0000", "0.0000", "0.0000"]
+    assert lines["macro-F1"] == [f"{1 / 3:.4f}"]
+
+
+def test_missing_predictions_count_as_wrong(tmp_path):
+    gold = _write(tmp_path / "gold.jsonl", SENTENCES)
+    predictions = _write(tmp_path / "pred.jsonl", [
+        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9}])
+    result = CliRunner().invoke(
+        _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
+    )
+    assert "targets without a prediction (counted wrong): 1" in result.output
+
+
+def test_eval_without_shared_data_says_how_to_fix_it(tmp_path):
+    result = CliRunner().invoke(_app(stance.eval_cli), ["--shared-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--gold" in result.output
+
+
+@pytest.mark.skipif(not HAS_MODEL, reason="no shipped model")
+def test_predict_writes_one_line_per_target_without_reading_polarity(tmp_path):
+    unlabeled = [{**s, "targets": [{k: v for k, v in t.items() if k != "polarity"}
+                                   for t in s["targets"]]} for s in SENTENCES]
+    source = _write(tmp_path / "in.jsonl", unlabeled)
+    output = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        _app(stance.predict_cli), ["--newsmtsc", str(source), "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    records = [orjson.loads(line) for line in output.read_bytes().splitlines()]
+    assert [(r["gid"], r["stance"]) for r in records] == [("t1", "favor"), ("t2", "against")]
+    assert all(set(r) == {"primary_gid", "gid", "stance", "score"} for r in records)
+    assert all(0.0 <= r["score"] <= 1.0 for r in records)
