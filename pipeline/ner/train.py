@@ -144,9 +144,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="word clusters JSON (default: the one in --output, if any)",
     )
-    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c1", type=float, default=0.1)
     parser.add_argument("--c2", type=float, default=0.01)
-    parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--single-pass", action="store_true", help="skip the second CRF")
     args = parser.parse_args(argv)
 
