@@ -90,6 +90,27 @@ TITLES = HONORIFICS | frozenset(
         "envoy",
     ]
 )
+# A "person" ending in one of these is a misread place or organisation ("Downing Street"):
+# CoNLL's Reuters text rarely shows such names, so the CRF falls back on their shape.
+PLACE_HEADS = frozenset(
+    ["street", "road", "avenue", "square", "lane", "bridge", "river", "island", "islands"]
+)
+ORG_HEADS = frozenset(
+    [
+        "company",
+        "corporation",
+        "corp",
+        "inc",
+        "ltd",
+        "plc",
+        "group",
+        "bank",
+        "council",
+        "party",
+        "ministry",
+        "university",
+    ]
+)
 _CLITICS = frozenset({"'s", "'", "s"})
 _POSITION_WEIGHT = 0.4
 
@@ -158,6 +179,9 @@ def mentions_from_tags(
                 words.pop(0)
             while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
                 words.pop()
+            if kind == "PER" and len(words) > 1:
+                head = _bare(normalise_token(words[-1].text))
+                kind = "LOC" if head in PLACE_HEADS else "ORG" if head in ORG_HEADS else kind
             if any(ch.isalnum() for t in words for ch in t.text) and not (
                 len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
             ):

@@ -97,5 +97,13 @@ def test_acronym_and_repeated_names_merge_but_different_names_do_not():
     assert names["Paris"]["salience"] > names["Berlin"]["salience"]
 
 
+def test_a_person_named_like_a_street_or_a_company_is_retyped():
+    text = "Downing Street said Acme Group would pay."
+    tags = {"Downing": "I-PER", "Street": "I-PER", "Acme": "I-PER", "Group": "I-PER"}
+    names = _by_name(_entities(text, tags))
+    assert names["Downing Street"]["type"] == "LOC"
+    assert names["Acme Group"]["type"] == "ORG"
+
+
 def test_no_mentions_gives_no_entities():
     assert merge([], "") == []
