@@ -102,51 +102,39 @@ class StanceClassifier:
     def _plan(self, article: Article) -> _Plan:
         body: str = article["body"]
         sentences = split_sentences(body)
-        starts = [s for s, _ in sentences]
-        # entity index -> {sentence index: mention spans relative to the sentence}
-        mentions: dict[int, dict[int, list[tuple[int, int]]]] = {}
-        for index, entity in enumerate(article["entities"]):
-            for mention in entity["mentions"]:
-                start, end = int(mention["start"]), int(mention["end"])
-                s = bisect.bisect_right(starts, start) - 1
-                if s < 0 or start >= sentences[s][1]:
-                    continue  # between sentences (whitespace): nothing to read there
-                offset = sentences[s][0]
-                span = (start - offset, min(end, sentences[s][1]) - offset)
-                mentions.setdefault(index, {}).setdefault(s, []).append(span)
+        mentions = _mentions_by_sentence(article["entities"], sentences)
         order = sorted(mentions, key=lambda i: -float(article["entities"][i].get("salience", 0)))
-        chosen: dict[int, list[int]] = {i: [] for i in order}
-        picked: set[int] = set()
-        budget = self._settings.max_sentences_per_article
-        for round_ in range(self._settings.max_sentences_per_entity):
-            for i in order:
-                candidates = sorted(mentions[i])
-                if round_ >= len(candidates):
-                    continue
-                # Prefer a sentence already being scored: it costs nothing extra.
-                free = [s for s in candidates if s in picked and s not in chosen[i]]
-                s = free[0] if free else candidates[round_]
-                if s in chosen[i] or (s not in picked and len(picked) >= budget):
-                    continue
-                chosen[i].append(s)
-                picked.add(s)
-        queries: list[Query] = []
-        query_of: dict[int, int] = {}
+        chosen = self._choose_sentences(mentions, order)
+        query_of: dict[int, int] = {}  # sentence index -> query index, in query order
+        targets: list[list[list[tuple[int, int]]]] = []
         entity_targets: dict[int, list[tuple[int, int]]] = {}
-        targets_per_query: dict[int, list[list[tuple[int, int]]]] = {}
         for i in order:
             for s in chosen[i]:
-                if s not in query_of:
-                    query_of[s] = len(query_of)
-                    targets_per_query[query_of[s]] = []
-                q = query_of[s]
-                entity_targets.setdefault(i, []).append((q, len(targets_per_query[q])))
-                targets_per_query[q].append(mentions[i][s])
-        for s, q in sorted(query_of.items(), key=lambda item: item[1]):
-            start, end = sentences[s]
-            queries.append(Query(body[start:end], targets_per_query[q]))
-        sentence_of_query = [s for s, _ in sorted(query_of.items(), key=lambda item: item[1])]
-        return _Plan([sentences[s] for s in sentence_of_query], entity_targets, queries)
+                q = query_of.setdefault(s, len(query_of))
+                if q == len(targets):
+                    targets.append([])
+                entity_targets.setdefault(i, []).append((q, len(targets[q])))
+                targets[q].append(mentions[i][s])
+        scored = [sentences[s] for s in query_of]
+        queries = [Query(body[start:end], targets[q]) for q, (start, end) in enumerate(scored)]
+        return _Plan(scored, entity_targets, queries)
+
+    def _choose_sentences(
+        self, mentions: dict[int, dict[int, list[tuple[int, int]]]], order: list[int]
+    ) -> dict[int, list[int]]:
+        """Round-robin over entities (most salient first), one more sentence each per round."""
+        chosen: dict[int, list[int]] = {i: [] for i in order}
+        picked: set[int] = set()
+        for _ in range(self._settings.max_sentences_per_entity):
+            for i in order:
+                remaining = [s for s in sorted(mentions[i]) if s not in chosen[i]]
+                # Prefer a sentence already being scored: it costs nothing extra.
+                free = [s for s in remaining if s in picked]
+                if free or (remaining and len(picked) < self._settings.max_sentences_per_article):
+                    s = (free or remaining)[0]
+                    chosen[i].append(s)
+                    picked.add(s)
+        return chosen
 
     def _stance(self, plan: _Plan, index: int, scores: list[np.ndarray]) -> dict[str, Any]:
         targets = plan.entity_targets.get(index)
@@ -168,3 +156,21 @@ class StanceClassifier:
             "confidence": round(float(mean[best]), 4),
             "evidence": sorted(evidence, key=lambda e: e["start"]),
         }
+
+
+def _mentions_by_sentence(
+    entities: Sequence[dict[str, Any]], sentences: list[tuple[int, int]]
+) -> dict[int, dict[int, list[tuple[int, int]]]]:
+    """entity index -> {sentence index: its mention spans, relative to that sentence}."""
+    starts = [start for start, _ in sentences]
+    mentions: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for index, entity in enumerate(entities):
+        for mention in entity["mentions"]:
+            start, end = int(mention["start"]), int(mention["end"])
+            s = bisect.bisect_right(starts, start) - 1
+            if s < 0 or start >= sentences[s][1]:
+                continue  # between sentences (whitespace): nothing to read there
+            offset, sentence_end = sentences[s]
+            span = (start - offset, min(end, sentence_end) - offset)
+            mentions.setdefault(index, {}).setdefault(s, []).append(span)
+    return mentions
