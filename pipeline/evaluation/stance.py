@@ -25,6 +25,7 @@ from pipeline.stance_model.metrics import ClassScore, macro_f1, per_class
 SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
 _REPO_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
 _TRAIN = Path("data") / "stance" / "newsmtsc" / "train.jsonl"
+_BBC = Path("data") / "corpora" / "bbc"
 
 SharedDirOption = Annotated[
     Path | None,
@@ -98,6 +99,9 @@ def eval_cli(
         help="NewsMTSC-format JSONL with polarities; all its targets are scored [default: the "
              "dev split of the shared NewsMTSC training file]",
         show_default=False, exists=True, dir_okay=False)] = None,
+    bbc: Annotated[int, typer.Option(
+        help="Also time the stance stage (one thread) on this many BBC articles from the shared "
+             "corpus, normalised and tagged beforehand (untimed)")] = 0,
     shared_dir: SharedDirOption = None,
 ) -> None:
     """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
@@ -130,6 +134,38 @@ def eval_cli(
     typer.echo(f"{title}: {len(keys)} targets")
     typer.echo(format_report(per_class(gold_list, predicted_list),
                              macro_f1(gold_list, predicted_list), timing, missing))
+    if bbc:
+        corpus = (shared_dir or _REPO_SHARED_DIR) / _BBC
+        if not corpus.is_dir():
+            _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
+        articles, wall_s, cpu_s = time_stage(corpus, bbc)
+        typer.echo(f"stance stage on {articles} BBC articles: {articles / cpu_s:.1f} articles/s "
+                   f"(CPU time, one thread); wall clock {articles / wall_s:.1f}/s")
+
+
+def time_stage(corpus: Path, count: int) -> tuple[int, float, float]:
+    """(articles, wall s, CPU s) of the stance stage's ``pipe`` over the first ``count`` BBC
+    texts in a fixed shuffled order; normalising and tagging them is not timed."""
+    import random
+
+    from pipeline.stages.entities import EntityTagger
+    from pipeline.stages.normalise import normalise
+    from pipeline.stages.stance import StanceClassifier
+
+    paths = sorted(corpus.glob("*/*.txt"))
+    random.Random(0).shuffle(paths)
+    tagger = EntityTagger.load()
+    tagged = []
+    for path in paths[:count]:
+        title, _, body = path.read_bytes().decode("utf-8", "replace").partition("\n\n")
+        raw = {"id": path.name, "title": title.strip(), "body": body}
+        tagged.append(tagger(normalise(raw)))
+    classifier = StanceClassifier.load()
+    classifier(tagged[0])  # first-call set-up is not steady-state throughput
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in classifier.pipe(tagged):
+        pass
+    return len(tagged), time.perf_counter() - wall, time.process_time() - cpu
 
 
 def format_report(scores: list[ClassScore], macro: float, timing: Timing | None,

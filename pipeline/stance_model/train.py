@@ -94,8 +94,9 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--init", type=Path, help="start from this checkpoint (last.pt)")
     parser.add_argument(
-        "--init", type=Path, help="start from this checkpoint (e.g. to resume with a new schedule)"
+        "--resume-step", type=int, default=0, help="with --init: the step it was saved at"
     )
     parser.add_argument(
         "--all", action="store_true", help="train on train+dev (no model selection)"
@@ -130,9 +131,14 @@ def main() -> None:
     label_tensor = torch.tensor(train_labels)
     best = -1.0
     step = 0
+    for _ in range(args.resume_step):
+        scheduler.step()  # optimiser moments restart from zero; the learning rate does not
     started = time.monotonic()
     for epoch in range(args.epochs):
         for chunk in _batches(train_rows, args.batch_size, rng):
+            if step < args.resume_step:
+                step += 1
+                continue
             batch = collate(chunk)
             logits = model(batch)
             loss = loss_fn(logits, label_tensor[[index for index, _, _ in batch.targets]])
@@ -147,6 +153,8 @@ def main() -> None:
                       f"{time.monotonic() - started:.0f}s", flush=True)
             if step % 200 == 0 or step == steps:
                 torch.save(model.state_dict(), args.out / "last.pt")
+        if step <= args.resume_step:
+            continue  # an epoch the resumed checkpoint had already finished
         score = evaluate(model, dev_rows, dev_labels)
         elapsed = time.monotonic() - started
         print(f"epoch {epoch} dev macro-F1 {score:.4f} {elapsed:.0f}s", flush=True)
