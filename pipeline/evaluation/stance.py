@@ -29,8 +29,8 @@ _BBC = Path("data") / "corpora" / "bbc"
 
 SharedDirOption = Annotated[
     Path | None,
-    typer.Option(envvar=SHARED_DIR_ENV, help="The shared/ folder [default: ../shared beside "
-                 "the repository]", show_default=False),
+    typer.Option(envvar=SHARED_DIR_ENV, help="The shared/ folder (default: ../shared beside "
+                 "the repository)", show_default=False),
 ]
 Key = tuple[str, str]
 
@@ -77,7 +77,7 @@ def predict_cli(
         help="NewsMTSC-format JSONL to classify (its polarity fields are never read)",
         exists=True, dir_okay=False)],
     output: Annotated[Path | None, typer.Option(
-        help="Write the JSON lines here [default: stdout]", show_default=False)] = None,
+        help="Write the JSON lines here (default: stdout)", show_default=False)] = None,
 ) -> None:
     """Classify every target of a NewsMTSC file: favor, against or neutral, with its probability.
 
@@ -96,8 +96,8 @@ def eval_cli(
         help="Score this predictions file (from predict stance) instead of running the model",
         show_default=False, exists=True, dir_okay=False)] = None,
     gold: Annotated[Path | None, typer.Option(
-        help="NewsMTSC-format JSONL with polarities; all its targets are scored [default: the "
-             "dev split of the shared NewsMTSC training file]",
+        help="NewsMTSC-format JSONL with polarities; all its targets are scored (default: the "
+             "dev split of the shared NewsMTSC training file)",
         show_default=False, exists=True, dir_okay=False)] = None,
     bbc: Annotated[int, typer.Option(
         help="Also time the stance stage (one thread) on this many BBC articles from the shared "
