@@ -34,7 +34,8 @@ class TargetScorer(Protocol):
 @dataclass(frozen=True, slots=True)
 class StanceSettings:
     languages: frozenset[str] = frozenset({"en"})
-    max_sentences_per_article: int = 12
+    # 10 keeps a BBC article (about 12 sentences mention an entity) over 25 articles/s on one core.
+    max_sentences_per_article: int = 10
     max_sentences_per_entity: int = 3
     max_evidence: int = 3
     articles_per_batch: int = 16

@@ -24,7 +24,10 @@ from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 from pipeline.stance_model.train import StanceNet
 
 
-def export(checkpoint: Path, base_dir: Path, out: Path, max_tokens: int, quantise: bool) -> None:
+def export(
+    checkpoint: Path, base_dir: Path, out: Path, max_tokens: int, quantise: bool,
+    per_channel: bool = False,
+) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     model = StanceNet(BertEncoder.from_pretrained(base_dir))
@@ -53,7 +56,10 @@ def export(checkpoint: Path, base_dir: Path, out: Path, max_tokens: int, quantis
         # Fusing attention into ONNX Runtime's contrib kernels (transformers.optimizer) was
         # tried and measured no faster once quantised, so the plain graph is shipped.
         if quantise:
-            quantize_dynamic(str(fp32), str(out / "encoder.onnx"), weight_type=QuantType.QInt8)
+            quantize_dynamic(
+                str(fp32), str(out / "encoder.onnx"), weight_type=QuantType.QInt8,
+                per_channel=per_channel,
+            )
         else:
             shutil.copy(fp32, out / "encoder.onnx")
     np.savez(
@@ -73,8 +79,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--no-quantise", action="store_true")
+    parser.add_argument("--per-channel", action="store_true", help="int8 scale per output channel")
     args = parser.parse_args()
-    export(args.checkpoint, args.base_dir, args.out, args.max_tokens, not args.no_quantise)
+    export(args.checkpoint, args.base_dir, args.out, args.max_tokens, not args.no_quantise,
+           args.per_channel)
 
 
 if __name__ == "__main__":

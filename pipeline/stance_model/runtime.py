@@ -33,7 +33,10 @@ class StanceModel:
     """Scores targets in sentences; returns class probabilities in ``self.labels`` order."""
 
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, *, threads: int = 1,
-                 batch_rows: int = 32) -> None:
+                 batch_rows: int = 1) -> None:
+        """``batch_rows`` > 1 is a little faster, but int8 dynamic quantisation scales each
+        batch's activations together, so a sentence's score would depend on its batch mates
+        (and on their padding); one row per run keeps every score reproducible."""
         missing = [name for name in _FILES if not (model_dir / name).is_file()]
         if missing:
             raise ModelNotAvailable(
