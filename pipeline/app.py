@@ -7,12 +7,15 @@ stop a worker: every exception from decoding or from the stage becomes a dead le
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import faust
+from faust.types import Message
 
+from pipeline import faust_fixes
 from pipeline.chain import Chain
 from pipeline.errors import InvalidRecord
 from pipeline.metrics import PipelineMetrics
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None) -> faust.App:
     """Build the app with one agent per stage in ``settings.stage_list``."""
+    faust_fixes.apply()
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
@@ -49,7 +53,8 @@ def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None
         return app.topic(name, key_type=bytes, value_type=bytes,
                          key_serializer="raw", value_serializer="raw")
 
-    deadletters = topic(topics.deadletter)
+    gate = CommitGate(app)
+    deadletters = TopicSink(app, topics.deadletter)
     wiring = {
         "normalise": (topics.raw, topics.normalised),
         "tag": (topics.normalised, topics.tagged),
@@ -57,9 +62,77 @@ def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None
     }
     for stage in settings.stage_list:
         source, sink = wiring[stage]
-        handler = StageHandler(stage, chain, metrics, topic(sink), deadletters, settings)
+        handler = StageHandler(stage, chain, metrics, TopicSink(app, sink), deadletters, settings,
+                               gate=gate)
         app.agent(topic(source), name=f"{settings.app_id}.{stage}")(handler.agent)
     return app
+
+
+class Sink(Protocol):
+    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None: ...
+
+
+class TopicSink:
+    """Writes to one topic inside the transaction that commits the source message's offset.
+
+    Faust's own send under exactly_once picks the transaction from the *destination* topic's
+    partition, and sends outside any transaction when the destination is not a topic the app
+    consumes (news.enriched, news.deadletter). Either way the output and the input offset can
+    commit separately, and a worker killed between the two duplicates its output. Choosing the
+    transactional id from the source partition, exactly as Faust's offset commit does, makes
+    the output and the offset commit one atomic transaction.
+    """
+
+    def __init__(self, app: faust.App, topic: str) -> None:
+        self.app = app
+        self.topic = topic
+
+    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None:
+        producer = self.app.producer
+        if self.app.in_transaction:
+            group = self.app.assignor.group_for_topic(source.topic)
+            transactional_id = f"{self.app.conf.id}-{group}-{source.partition}"
+            # The driver's producer holds one transactional producer per assigned source
+            # partition (started by Faust's transaction manager on assignment).
+            await producer.send(
+                self.topic, key, value, None, None, None, transactional_id=transactional_id
+            )
+        else:
+            # at_least_once: wait for the broker's ack before the offset can be committed.
+            await (await producer.send(self.topic, key, value, None, None, None))
+
+
+class CommitGate:
+    """Keeps Faust's offset commit from running between an output's send and its input's ack.
+
+    Faust computes the offsets to commit (acked messages only) and then commits each
+    partition's transaction over several awaits. An agent that sends an output in that window
+    puts it into a transaction that commits without the offset of the message it came from;
+    a crash after that replays the message and the output appears twice. Holding one lock
+    around "compute offsets and commit" and around "send output and ack input" closes the
+    window. Faust has no hook for this, so the gate wraps the consumer's commit step once the
+    worker has built its consumer; without exactly_once it does nothing.
+    """
+
+    def __init__(self, app: faust.App) -> None:
+        self.app = app
+        self.lock = asyncio.Lock()
+        self._installed = False
+
+    def install(self) -> None:
+        if self._installed or not self.app.in_transaction:
+            return
+        consumer = self.app.consumer
+        commit_tps = consumer._commit_tps
+        lock = self.lock
+
+        async def gated_commit_tps(tps: Any, start_new_transaction: bool) -> bool:
+            async with lock:
+                return bool(await commit_tps(tps, start_new_transaction=start_new_transaction))
+
+        consumer._commit_tps = gated_commit_tps  # type: ignore[method-assign]
+        self._installed = True
+        log.info("offset commits gated on output sends (exactly_once)")
 
 
 class StageHandler:
@@ -68,9 +141,10 @@ class StageHandler:
         stage: str,
         chain: Chain,
         metrics: PipelineMetrics,
-        sink: faust.TopicT,
-        deadletters: faust.TopicT,
+        sink: Sink,
+        deadletters: Sink,
         settings: Settings,
+        gate: CommitGate | None = None,
     ) -> None:
         self.stage = stage
         self.chain = chain
@@ -79,8 +153,11 @@ class StageHandler:
         self.deadletters = deadletters
         self.max_bytes = settings.max_message_bytes
         self.is_last = stage == "stance"
+        self.gate = gate
 
     async def agent(self, stream: faust.StreamT) -> Any:
+        if self.gate is not None:
+            self.gate.install()
         async for event in stream.events():
             await self.handle(event)
             yield None
@@ -106,13 +183,22 @@ class StageHandler:
         finally:
             self.metrics.processing_seconds.labels(self.stage).observe(time.perf_counter() - started)
             in_flight.dec()
-        await self.sink.send(key=message.key, value=payload)
+        await self.emit(self.sink, event, payload)
         self.metrics.messages_out.labels(self.stage).inc()
         if self.is_last:
             self.metrics.articles_enriched.inc()
             produced = result["timestamps"].get("produced")
             if produced:
                 self.metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced))
+
+    async def emit(self, sink: Sink, event: faust.EventT, value: bytes) -> None:
+        """Send the one output of ``event`` and ack it, with no offset commit in between."""
+        if self.gate is None:
+            await sink.send(key=event.message.key, value=value, source=event.message)
+            return
+        async with self.gate.lock:
+            await sink.send(key=event.message.key, value=value, source=event.message)
+            event.ack()
 
     async def dead_letter(
         self, event: faust.EventT, exc: Exception, record: dict[str, Any] | None
@@ -138,6 +224,6 @@ class StageHandler:
             offset=message.offset,
             article_id=article_id,
         )
-        await self.deadletters.send(key=message.key, value=encode(letter))
+        await self.emit(self.deadletters, event, encode(letter))
         self.metrics.messages_failed.labels(self.stage, error_type).inc()
         self.metrics.deadlettered.labels(self.stage, error_type).inc()

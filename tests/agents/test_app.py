@@ -9,6 +9,7 @@ from typing import Any
 import faust
 import orjson
 import pytest
+from faust.types import Message
 from prometheus_client import CollectorRegistry
 
 from pipeline.app import StageHandler
@@ -24,7 +25,8 @@ class CollectingSink:
     def __init__(self) -> None:
         self.sent: list[tuple[bytes | None, dict[str, Any]]] = []
 
-    async def send(self, *, key: bytes | None, value: bytes) -> None:
+    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None:
+        assert source.topic and source.offset is not None
         self.sent.append((key, orjson.loads(value)))
 
 

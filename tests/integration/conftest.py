@@ -93,11 +93,17 @@ class PipelineUnderTest:
         return worker
 
     def replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", "from pipeline.cli import main; main()", "replay",
-             *map(str, paths), "--no-progress", *(extra or [])],
-            env=self.env(), capture_output=True, text=True, timeout=300, check=True,
-        )
+        return subprocess.run(self._replay_command(paths, extra), env=self.env(),
+                              capture_output=True, text=True, timeout=300, check=True)
+
+    def start_replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.Popen[str]:
+        return subprocess.Popen(self._replay_command(paths, extra), env=self.env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def _replay_command(paths: tuple[Path, ...], extra: list[str] | None) -> list[str]:
+        return [sys.executable, "-c", "from pipeline.cli import main; main()", "replay",
+                *map(str, paths), "--no-progress", *(extra or [])]
 
     def produce_raw(self, messages: list[tuple[bytes, bytes]]) -> None:
         """Write messages as a foreign producer would: any bytes, under any key."""
@@ -110,7 +116,7 @@ class PipelineUnderTest:
             producer.close(5)
 
     def collect(
-        self, expected: int, timeout: float = 300,
+        self, expected: int, timeout: float = 300, settle: float = 3.0,
         progress: Callable[[int], None] | None = None,
     ) -> dict[str, list[tuple[bytes | None, dict]]]:
         """Read news.enriched and news.deadletter from the start (committed messages only)
@@ -135,7 +141,7 @@ class PipelineUnderTest:
                 if progress:
                     progress(total)
                 if total >= expected and settle_until is None:
-                    settle_until = time.monotonic() + 3
+                    settle_until = time.monotonic() + settle
         finally:
             consumer.close()
         return results
