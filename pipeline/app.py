@@ -42,6 +42,8 @@ def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None
         producer_max_request_size=settings.max_message_bytes * 2,
         consumer_max_fetch_size=settings.max_message_bytes * 2,
         broker_request_timeout=max(90.0, settings.connect_timeout_s),
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
         web_enabled=False,
         datadir=settings.data_dir,
         loghandlers=[],
@@ -187,6 +189,7 @@ class StageHandler:
         self.metrics.messages_out.labels(self.stage).inc()
         if self.is_last:
             self.metrics.articles_enriched.inc()
+            self.metrics.content.observe(result)
             produced = result["timestamps"].get("produced")
             if produced:
                 self.metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced))

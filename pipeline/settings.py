@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     metrics_host: str = Field(
         "0.0.0.0", description="NEWS_PIPELINE_METRICS_HOST: address /metrics listens on."
     )
-    web_port: int = Field(
-        6066, ge=1, description="NEWS_PIPELINE_WEB_PORT: port of Faust's own web server."
+    session_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="NEWS_PIPELINE_SESSION_TIMEOUT_S: a worker silent this long is presumed "
+        "dead and its partitions go to the others.",
     )
     max_message_bytes: int = Field(
         2_000_000,

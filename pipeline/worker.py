@@ -9,8 +9,10 @@ from prometheus_client import start_http_server
 from pipeline.app import create_app
 from pipeline.chain import Chain
 from pipeline.kafka_admin import ensure_topics
+from pipeline.lag import LagMonitor
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
+from pipeline.topics import Topics
 
 log = logging.getLogger(__name__)
 
@@ -30,5 +32,12 @@ def run_worker(settings: Settings) -> None:
     # broker would auto-create them with its own default, and fails fast on a dead broker.
     ensure_topics(settings)
     app = create_app(settings, metrics, chain)
+    topics = Topics.from_settings(settings)
+    # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
+    lag = LagMonitor.start_for(settings.bootstrap_servers, settings.app_id,
+                               [topics.raw, topics.normalised, topics.tagged])
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    finally:
+        lag.stop()

@@ -75,6 +75,8 @@ class PipelineUnderTest:
             "NEWS_PIPELINE_APP_ID": self.settings.app_id,
             "NEWS_PIPELINE_PARTITIONS": str(self.settings.partitions),
             "NEWS_PIPELINE_DATA_DIR": str(self.tmp_path / "faust"),
+            # A killed worker's partitions move to its replacement after this long.
+            "NEWS_PIPELINE_SESSION_TIMEOUT_S": "10",
             "PYTHONUNBUFFERED": "1",
         }
 

@@ -157,7 +157,6 @@ def worker(broker: str, tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         "KAFKA_BOOTSTRAP_SERVERS": broker,
         "NEWS_PIPELINE_METRICS_PORT": str(port),
         "NEWS_PIPELINE_METRICS_HOST": "127.0.0.1",
-        "NEWS_PIPELINE_WEB_PORT": str(free_port()),
         "NEWS_PIPELINE_APP_ID": f"prometheus-it-{run_id}",
         "NEWS_PIPELINE_TOPIC_PREFIX": f"it-{run_id}.",
         "NEWS_PIPELINE_DATA_DIR": str(tmp_path / "faust"),

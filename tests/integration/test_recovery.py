@@ -42,7 +42,8 @@ def test_sigkill_mid_replay_then_restart_loses_and_duplicates_nothing(
 
     second = pipeline.start_worker()
     second.wait_ready(timeout=180)
-    assert replay.wait(120) == 0, replay.stderr.read() if replay.stderr else ""
+    _, errors = replay.communicate(timeout=120)
+    assert replay.returncode == 0, errors
     results = pipeline.collect(expected=wanted.total(), timeout=600)
 
     counts = key_counts(results)
