@@ -26,7 +26,9 @@ from pipeline.topics import Topics
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None) -> faust.App:
+def create_app(
+    settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None
+) -> faust.App:
     """Build the app with one agent per stage in ``settings.stage_list``."""
     faust_fixes.apply()
     app = faust.App(
@@ -52,8 +54,9 @@ def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None
     topics = Topics.from_settings(settings)
 
     def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes,
-                         key_serializer="raw", value_serializer="raw")
+        return app.topic(
+            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        )
 
     gate = CommitGate(app)
     deadletters = TopicSink(app, topics.deadletter)
@@ -64,8 +67,9 @@ def create_app(settings: Settings, metrics: PipelineMetrics, chain: Chain | None
     }
     for stage in settings.stage_list:
         source, sink = wiring[stage]
-        handler = StageHandler(stage, chain, metrics, TopicSink(app, sink), deadletters, settings,
-                               gate=gate)
+        handler = StageHandler(
+            stage, chain, metrics, TopicSink(app, sink), deadletters, settings, gate=gate
+        )
         app.agent(topic(source), name=f"{settings.app_id}.{stage}")(handler.agent)
     return app
 
@@ -124,7 +128,7 @@ class CommitGate:
     def install(self) -> None:
         if self._installed or not self.app.in_transaction:
             return
-        consumer = self.app.consumer
+        consumer: Any = self.app.consumer
         commit_tps = consumer._commit_tps
         lock = self.lock
 
@@ -132,7 +136,7 @@ class CommitGate:
             async with lock:
                 return bool(await commit_tps(tps, start_new_transaction=start_new_transaction))
 
-        consumer._commit_tps = gated_commit_tps  # type: ignore[method-assign]
+        consumer._commit_tps = gated_commit_tps
         self._installed = True
         log.info("offset commits gated on output sends (exactly_once)")
 
@@ -183,7 +187,9 @@ class StageHandler:
             await self.dead_letter(event, exc, record)
             return
         finally:
-            self.metrics.processing_seconds.labels(self.stage).observe(time.perf_counter() - started)
+            self.metrics.processing_seconds.labels(self.stage).observe(
+                time.perf_counter() - started
+            )
             in_flight.dec()
         await self.emit(self.sink, event, payload)
         self.metrics.messages_out.labels(self.stage).inc()
@@ -209,11 +215,22 @@ class StageHandler:
         message = event.message
         error_type = type(exc).__name__
         if isinstance(exc, InvalidRecord):
-            log.info("%s: dead-lettered %s[%s]@%s: %s", self.stage, message.topic,
-                     message.partition, message.offset, exc)
+            log.info(
+                "%s: dead-lettered %s[%s]@%s: %s",
+                self.stage,
+                message.topic,
+                message.partition,
+                message.offset,
+                exc,
+            )
         else:
-            log.exception("%s: stage failed on %s[%s]@%s", self.stage, message.topic,
-                          message.partition, message.offset)
+            log.exception(
+                "%s: stage failed on %s[%s]@%s",
+                self.stage,
+                message.topic,
+                message.partition,
+                message.offset,
+            )
         article_id: Any = record.get("id") if record else None
         if not isinstance(article_id, str) and message.key is not None:
             # The producer keys by article id, so the key names an article we could not read.

@@ -12,6 +12,7 @@ topic prefix and consumer group and one worker process running all three stages.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import subprocess
@@ -34,9 +35,31 @@ from pipeline.settings import Settings
 from pipeline.sources import SourceError, read_records
 from pipeline.topics import Topics
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpora" / "bbc"
-WORDS = ("government minister said market company London report growth season club "
-         "election people week year million police court health plans new first").split()
+WORDS = tuple(
+    [
+        "government",
+        "minister",
+        "said",
+        "market",
+        "company",
+        "London",
+        "report",
+        "growth",
+        "season",
+        "club",
+        "election",
+        "people",
+        "week",
+        "year",
+        "million",
+        "police",
+        "court",
+        "health",
+        "plans",
+        "new",
+        "first",
+    ]
+)
 
 
 @dataclass
@@ -65,9 +88,16 @@ def load_articles(count: int, corpus: Path) -> list[dict[str, Any]]:
         return [{**a, "id": f"bench-{i}"} for i, a in enumerate(articles)]
     print(f"{corpus} not found: using generated text", file=sys.stderr)
     rng = random.Random(7)
-    return [{"id": f"bench-{i}", "title": f"Generated article {i}",
-             "body": "\n\n".join(" ".join(rng.choices(WORDS, k=80)).capitalize() + "."
-                                 for _ in range(5))} for i in range(count)]
+    return [
+        {
+            "id": f"bench-{i}",
+            "title": f"Generated article {i}",
+            "body": "\n\n".join(
+                " ".join(rng.choices(WORDS, k=80)).capitalize() + "." for _ in range(5)
+            ),
+        }
+        for i in range(count)
+    ]
 
 
 def run_in_process(articles: list[dict[str, Any]]) -> RunResult:
@@ -88,24 +118,39 @@ def run_kafka(articles: list[dict[str, Any]], base: Settings, *, metrics: bool) 
     topics = Topics.from_settings(settings)
     ensure_topics(settings)
     port = _free_port() if metrics else 0
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-           "NEWS_PIPELINE_TOPIC_PREFIX": settings.topic_prefix,
-           "NEWS_PIPELINE_APP_ID": settings.app_id, "NEWS_PIPELINE_METRICS_PORT": str(port),
-           "NEWS_PIPELINE_DATA_DIR": f".faust/{settings.app_id}", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "NEWS_PIPELINE_TOPIC_PREFIX": settings.topic_prefix,
+        "NEWS_PIPELINE_APP_ID": settings.app_id,
+        "NEWS_PIPELINE_METRICS_PORT": str(port),
+        "NEWS_PIPELINE_DATA_DIR": f".faust/{settings.app_id}",
+        "PYTHONUNBUFFERED": "1",
+    }
     log_path = Path(".kafka/logs") / f"bench-worker-{run}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "pipeline.cli.run", "worker"],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli.run", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     stop_scraping = threading.Event()
     try:
         _wait_ready(worker, log_path)
         if metrics:
             threading.Thread(target=_scrape, args=(port, stop_scraping), daemon=True).start()
-        consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers,
-                                 isolation_level="read_committed", group_id=None)
-        parts = [TopicPartition(t, p) for t in (topics.enriched, topics.deadletter)
-                 for p in range(settings.partitions)]
+        consumer = KafkaConsumer(
+            bootstrap_servers=settings.bootstrap_servers,
+            isolation_level="read_committed",
+            group_id=None,
+        )
+        parts = [
+            TopicPartition(t, p)
+            for t in (topics.enriched, topics.deadletter)
+            for p in range(settings.partitions)
+        ]
         consumer.assign(parts)
         consumer.seek_to_end(*parts)
         for tp in parts:
@@ -113,7 +158,9 @@ def run_kafka(articles: list[dict[str, Any]], base: Settings, *, metrics: bool) 
         producer = KafkaProducer(**producer_config(settings))
         started = time.time()
         for article in articles:
-            value = encode({"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()})
+            value = encode(
+                {"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()}
+            )
             producer.send(topics.raw, key=article["id"].encode(), value=value)
         producer.flush()
         producer.close()
@@ -156,10 +203,8 @@ def _wait_ready(worker: subprocess.Popen[bytes], log_path: Path) -> None:
 
 def _scrape(port: int, stop: threading.Event) -> None:
     while not stop.wait(1.0):
-        try:
+        with contextlib.suppress(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
-        except OSError:
-            pass
 
 
 def _free_port() -> int:
@@ -171,12 +216,15 @@ def _free_port() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=2000, help="articles per run (2000)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of articles")
+    parser.add_argument("--corpus", type=Path, default=None, help="folder of articles")
     args = parser.parse_args()
-    articles = load_articles(args.articles, args.corpus)
     settings = Settings()
+    corpus = args.corpus or settings.shared_dir / "data" / "corpora" / "bbc"
+    articles = load_articles(args.articles, corpus)
     print(f"{len(articles)} articles, broker {settings.bootstrap_servers}", file=sys.stderr)
     results = [run_in_process(articles)]
     print(f"in-process done: {results[0].throughput:.1f} articles/s", file=sys.stderr)
@@ -184,11 +232,15 @@ def main() -> None:
         results.append(run_kafka(articles, settings, metrics=metrics))
         print(f"{results[-1].name} done: {results[-1].throughput:.1f} articles/s", file=sys.stderr)
     base = results[0].throughput
-    print(f"\n{'run':<22}{'articles/s':>12}{'vs in-process':>15}{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}")
+    print(
+        f"\n{'run':<22}{'articles/s':>12}{'vs in-process':>15}{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}"
+    )
     for r in results:
         ratio = r.throughput / base if base else float("nan")
-        print(f"{r.name:<22}{r.throughput:>12.1f}{ratio:>15.2f}"
-              f"{r.percentile(0.5):>9.2f}{r.percentile(0.95):>9.2f}{r.percentile(0.99):>9.2f}")
+        print(
+            f"{r.name:<22}{r.throughput:>12.1f}{ratio:>15.2f}"
+            f"{r.percentile(0.5):>9.2f}{r.percentile(0.95):>9.2f}{r.percentile(0.99):>9.2f}"
+        )
     off, on = results[1].throughput, results[2].throughput
     print(f"\n/metrics on vs off: {100 * (on - off) / off:+.1f}% throughput")
 

@@ -25,9 +25,9 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from pipeline.errors import PipelineError  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 
 SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
-_REPO_SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 Record = dict[str, Any]
 
 
@@ -97,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--shared-dir", type=Path,
-                        default=Path(os.environ.get(SHARED_DIR_ENV) or _REPO_SHARED_DIR),
+                        default=None,
                         help=f"the shared/ folder (env {SHARED_DIR_ENV}; default ../shared)")
     args = parser.parse_args(argv)
+    args.shared_dir = args.shared_dir or Settings().shared_dir
 
     corpus = args.shared_dir / "data" / "corpora" / "bbc"
     if not corpus.is_dir():

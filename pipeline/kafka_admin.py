@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -44,14 +45,16 @@ def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> 
         if not wanted:
             return []
         new = [
-            NewTopic(t, num_partitions=settings.partitions,
-                     replication_factor=settings.replication_factor)
+            NewTopic(
+                t,
+                num_partitions=settings.partitions,
+                replication_factor=settings.replication_factor,
+            )
             for t in wanted
         ]
-        try:
+        # A worker started at the same moment may have created them first.
+        with contextlib.suppress(TopicAlreadyExistsError):
             client.create_topics(new, timeout_ms=int(settings.connect_timeout_s * 1000))
-        except TopicAlreadyExistsError:
-            pass  # a worker started at the same moment created them
         log.info("created topics %s", ", ".join(wanted))
         return wanted
     finally:

@@ -70,7 +70,9 @@ def connect(settings: Settings) -> KafkaProducer:
     try:
         return KafkaProducer(**producer_config(settings))
     except KafkaError as exc:
-        raise BrokerUnavailable(f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}") from None
+        raise BrokerUnavailable(
+            f"cannot reach Kafka at {settings.bootstrap_servers}: {exc}"
+        ) from None
 
 
 def replay(

@@ -18,8 +18,10 @@ def headline(record: dict[str, Any], words: int = 12) -> str:
 def summarise(record: dict[str, Any], max_entities: int = 12) -> str:
     """An enriched, tagged or normalised article, or a dead letter, in a few lines."""
     if "error_type" in record:
-        return (f"DEAD LETTER {record.get('id') or '?'} at {record.get('stage')}: "
-                f"{record.get('error_type')}: {record.get('error_message')}")
+        return (
+            f"DEAD LETTER {record.get('id') or '?'} at {record.get('stage')}: "
+            f"{record.get('error_type')}: {record.get('error_message')}"
+        )
     lines = [f"{headline(record)}  [{record.get('id')}] lang={record.get('language', '?')}"]
     skipped = record.get("entities_skipped") or record.get("stance_skipped")
     if skipped:
@@ -27,9 +29,15 @@ def summarise(record: dict[str, Any], max_entities: int = 12) -> str:
     entities = sorted(record.get("entities") or [], key=lambda e: -e.get("salience", 0))
     for entity in entities[:max_entities]:
         stance = entity.get("stance")
-        stance_text = (f"  {_STANCE_MARK.get(stance['label'], '?')}{stance['label']} "
-                       f"({stance['confidence']:.2f})" if stance else "")
-        lines.append(f"    {entity['type']:<4} {entity['name']:<32} x{entity['count']}{stance_text}")
+        stance_text = (
+            f"  {_STANCE_MARK.get(stance['label'], '?')}{stance['label']} "
+            f"({stance['confidence']:.2f})"
+            if stance
+            else ""
+        )
+        lines.append(
+            f"    {entity['type']:<4} {entity['name']:<32} x{entity['count']}{stance_text}"
+        )
     if len(entities) > max_entities:
         lines.append(f"    ... and {len(entities) - max_entities} more entities")
     return "\n".join(lines)

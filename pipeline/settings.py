@@ -8,6 +8,7 @@ Every field is set by the environment variable named in its description (prefix
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     )
     topic_prefix: str = Field(
         "",
-        description="NEWS_PIPELINE_TOPIC_PREFIX: prepended to every topic name (isolates test runs).",
+        description="NEWS_PIPELINE_TOPIC_PREFIX: prepended to every topic name "
+        "(isolates test runs).",
     )
     partitions: int = Field(
         6, ge=1, description="NEWS_PIPELINE_PARTITIONS: partitions of each pipeline topic."
@@ -70,7 +72,17 @@ class Settings(BaseSettings):
         ".faust", description="NEWS_PIPELINE_DATA_DIR: Faust's local state directory."
     )
     connect_timeout_s: float = Field(
-        10.0, gt=0, description="NEWS_PIPELINE_CONNECT_TIMEOUT_S: give up reaching Kafka after this."
+        10.0,
+        gt=0,
+        description="NEWS_PIPELINE_CONNECT_TIMEOUT_S: give up reaching Kafka after this.",
+    )
+
+    shared_dir: Path = Field(
+        Path(__file__).resolve().parents[2] / "shared",
+        description="NEWS_PIPELINE_SHARED_DIR: the read-only shared/ data (corpora, benchmarks) "
+        "used by training, evaluation and benchmarks; default: beside the checkout.",
+        # Workers never read it, so deployments need not set it.
+        json_schema_extra={"tools_only": True},
     )
 
     @cached_property

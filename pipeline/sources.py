@@ -64,7 +64,9 @@ def _read_file(path: Path) -> Iterator[dict[str, Any] | SourceError]:
     suffix = path.suffix.lower()
     origin = str(path)
     if suffix not in SUFFIXES:
-        raise ValueError(f"unsupported file type {suffix!r} (expected one of {', '.join(SUFFIXES)})")
+        raise ValueError(
+            f"unsupported file type {suffix!r} (expected one of {', '.join(SUFFIXES)})"
+        )
     data = path.read_bytes()
     if suffix == ".jsonl":
         for number, line in enumerate(data.splitlines(), start=1):

@@ -20,9 +20,19 @@ def test_replay_against_a_stopped_broker_fails_fast_with_a_clear_message() -> No
     port = free_port()  # nothing listens here
     started = time.monotonic()
     result = subprocess.run(
-        [*CLI, "replay", str(REPO / "seeds"), "--bootstrap-servers", f"127.0.0.1:{port}",
-         "--connect-timeout", "3", "--no-progress"],
-        capture_output=True, text=True, timeout=60,
+        [
+            *CLI,
+            "replay",
+            str(REPO / "seeds"),
+            "--bootstrap-servers",
+            f"127.0.0.1:{port}",
+            "--connect-timeout",
+            "3",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert f"cannot reach Kafka at 127.0.0.1:{port}" in result.stderr
@@ -31,8 +41,12 @@ def test_replay_against_a_stopped_broker_fails_fast_with_a_clear_message() -> No
 
 
 def test_worker_rejects_an_unknown_stage() -> None:
-    result = subprocess.run([*CLI, "worker", "--stages", "normalise,translate"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*CLI, "worker", "--stages", "normalise,translate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "unknown stage" in result.stderr
 

@@ -43,12 +43,22 @@ def test_decode_raw_enforces_the_size_limit() -> None:
 
 def test_deadletter_keeps_the_original_bytes_and_validates() -> None:
     original = b"\x00\xffnot json"
-    letter = deadletter(original=original, stage="normalise", error=InvalidRecord("bad"),
-                        topic="news.raw", partition=3, offset=17, article_id=None)
+    letter = deadletter(
+        original=original,
+        stage="normalise",
+        error=InvalidRecord("bad"),
+        topic="news.raw",
+        partition=3,
+        offset=17,
+        article_id=None,
+    )
     validator("deadletter").validate(letter)
     assert base64.b64decode(letter["original_b64"]) == original
     assert (letter["error_type"], letter["source_partition"], letter["source_offset"]) == (
-        "InvalidRecord", 3, 17)
+        "InvalidRecord",
+        3,
+        17,
+    )
 
 
 def test_every_schema_loads_and_requires_a_schema_version() -> None:

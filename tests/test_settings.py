@@ -23,8 +23,13 @@ def test_unknown_stage_is_a_clear_error() -> None:
 
 def test_topic_prefix_applies_to_every_topic() -> None:
     topics = Topics.from_settings(Settings(topic_prefix="t1."))
-    assert topics.all() == ("t1.news.raw", "t1.news.normalised", "t1.news.tagged",
-                            "t1.news.enriched", "t1.news.deadletter")
+    assert topics.all() == (
+        "t1.news.raw",
+        "t1.news.normalised",
+        "t1.news.tagged",
+        "t1.news.enriched",
+        "t1.news.deadletter",
+    )
     assert topics.by_short_name("enriched") == "t1.news.enriched"
     assert topics.by_short_name("news.deadletter") == "t1.news.deadletter"
     assert topics.by_short_name("other.topic") == "other.topic"

@@ -9,7 +9,7 @@ import importlib
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,26 +25,34 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-predict_app = typer.Typer(help="Run one stage's model over a benchmark file format.",
-                          no_args_is_help=True)
-eval_app = typer.Typer(help="Score a stage against gold data and print a table.",
-                       no_args_is_help=True)
+predict_app = typer.Typer(
+    help="Run one stage's model over a benchmark file format.", no_args_is_help=True
+)
+eval_app = typer.Typer(
+    help="Score a stage against gold data and print a table.", no_args_is_help=True
+)
 app.add_typer(predict_app, name="predict")
 app.add_typer(eval_app, name="eval")
 
 Bootstrap = Annotated[
     str | None,
-    typer.Option("--bootstrap-servers", "-b", help="Kafka host:port list "
-                 "[env: KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092]"),
+    typer.Option(
+        "--bootstrap-servers",
+        "-b",
+        help="Kafka host:port list [env: KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092]",
+    ),
 ]
 Prefix = Annotated[
     str | None,
-    typer.Option("--topic-prefix", help="Prefix for every topic name [env: NEWS_PIPELINE_TOPIC_PREFIX]"),
+    typer.Option(
+        "--topic-prefix", help="Prefix for every topic name [env: NEWS_PIPELINE_TOPIC_PREFIX]"
+    ),
 ]
 
 
-def settings_from(**overrides: object) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the CLI flags that were given on top."""
+    return Settings.model_validate({k: v for k, v in overrides.items() if v is not None})
 
 
 def setup_logging(level: str) -> None:
@@ -70,20 +78,31 @@ def _main(
 
 @app.command()
 def replay(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .html .json .jsonl)",
-                                                exists=True)],
-    rate: Annotated[float | None, typer.Option(help="Articles per second (default: as fast as possible)")] = None,
-    loop: Annotated[int, typer.Option(min=1, help="Send everything this many times (new ids each loop)")] = 1,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (.txt .html .json .jsonl)", exists=True)
+    ],
+    rate: Annotated[
+        float | None, typer.Option(help="Articles per second (default: as fast as possible)")
+    ] = None,
+    loop: Annotated[
+        int, typer.Option(min=1, help="Send everything this many times (new ids each loop)")
+    ] = 1,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
     bootstrap_servers: Bootstrap = None,
     topic_prefix: Prefix = None,
-    connect_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for the broker [env: NEWS_PIPELINE_CONNECT_TIMEOUT_S]")] = None,
+    connect_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait for the broker [env: NEWS_PIPELINE_CONNECT_TIMEOUT_S]"),
+    ] = None,
 ) -> None:
     """Push raw articles onto news.raw, keyed by article id."""
     from pipeline.producer import replay as run_replay
 
-    settings = settings_from(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix,
-                             connect_timeout_s=connect_timeout)
+    settings = settings_from(
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        connect_timeout_s=connect_timeout,
+    )
     setup_logging(settings.log_level)
     summary = run_replay(paths, settings, rate=rate, loop=loop, progress=progress)
     for error in summary.errors:
@@ -95,9 +114,22 @@ def replay(
 
 @app.command()
 def worker(
-    stages: Annotated[str | None, typer.Option(help="Comma-separated stages to run: normalise,tag,stance [env: NEWS_PIPELINE_STAGES]")] = None,
-    metrics_port: Annotated[int | None, typer.Option(help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_METRICS_PORT, default 9108]")] = None,
-    partitions: Annotated[int | None, typer.Option(help="Partitions per topic [env: NEWS_PIPELINE_PARTITIONS, default 6]")] = None,
+    stages: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated stages to run: normalise,tag,stance [env: NEWS_PIPELINE_STAGES]"
+        ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_METRICS_PORT, default 9108]"
+        ),
+    ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(help="Partitions per topic [env: NEWS_PIPELINE_PARTITIONS, default 6]"),
+    ] = None,
     bootstrap_servers: Bootstrap = None,
     topic_prefix: Prefix = None,
     log_level: Annotated[str | None, typer.Option(help="[env: NEWS_PIPELINE_LOG_LEVEL]")] = None,
@@ -105,9 +137,14 @@ def worker(
     """Run the enrichment agents (all stages, or only --stages) until Ctrl-C or SIGTERM."""
     from pipeline.worker import run_worker
 
-    settings = settings_from(stages=stages, metrics_port=metrics_port, partitions=partitions,
-                             bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix,
-                             log_level=log_level)
+    settings = settings_from(
+        stages=stages,
+        metrics_port=metrics_port,
+        partitions=partitions,
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        log_level=log_level,
+    )
     settings.stage_list  # noqa: B018 - validate before loading anything
     setup_logging(settings.log_level)
     run_worker(settings)
@@ -115,12 +152,24 @@ def worker(
 
 @app.command()
 def tail(
-    topics: Annotated[list[str] | None, typer.Argument(help="Topics: raw, normalised, tagged, enriched, deadletter or full names [default: enriched]")] = None,
+    topics: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Topics: raw, normalised, tagged, enriched, deadletter or full names "
+            "(default: enriched)"
+        ),
+    ] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
-    since: Annotated[float | None, typer.Option(help="Start at messages written at or after this Unix time")] = None,
+    since: Annotated[
+        float | None, typer.Option(help="Start at messages written at or after this Unix time")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Stop after this many messages")] = None,
-    idle_timeout: Annotated[float | None, typer.Option(help="Stop after this many seconds without a message")] = None,
-    raw_json: Annotated[bool, typer.Option("--json", help="Print each record as one JSON line")] = False,
+    idle_timeout: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds without a message")
+    ] = None,
+    raw_json: Annotated[
+        bool, typer.Option("--json", help="Print each record as one JSON line")
+    ] = False,
     bootstrap_servers: Bootstrap = None,
     topic_prefix: Prefix = None,
 ) -> None:
@@ -129,13 +178,22 @@ def tail(
 
     settings = settings_from(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix)
     setup_logging(settings.log_level)
-    tail_topic(settings, topics or ["enriched"], from_beginning=from_beginning, since=since, limit=limit,
-               idle_timeout=idle_timeout, as_json=raw_json)
+    tail_topic(
+        settings,
+        topics or ["enriched"],
+        from_beginning=from_beginning,
+        since=since,
+        limit=limit,
+        idle_timeout=idle_timeout,
+        as_json=raw_json,
+    )
 
 
 @app.command()
 def enrich(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders, as for replay", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders, as for replay", exists=True)
+    ],
 ) -> None:
     """Run the three stages in-process (no broker) and write one enriched JSON record per line."""
     from pipeline.enrich import enrich_paths

@@ -19,9 +19,9 @@ import orjson
 import typer
 
 from pipeline.evaluation.shingles import Score, page_counts, score_bodies
+from pipeline.settings import Settings
 
 SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
-_REPO_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
 _DATA = Path("data") / "extraction"
 
 SharedDirOption = Annotated[
@@ -148,7 +148,7 @@ def format_worst(truth: dict[str, str], predicted: dict[str, str], n: int) -> st
 
 
 def _data_dir(shared_dir: Path | None) -> Path:
-    return (shared_dir or _REPO_SHARED_DIR) / _DATA
+    return (shared_dir or Settings().shared_dir) / _DATA
 
 
 def _pages_or_exit(html_dir: Path) -> list[tuple[str, bytes]]:

@@ -38,8 +38,9 @@ class BrokenStage(Chain):
         raise RuntimeError("model exploded")
 
 
-def make_handler(stage: str, chain: Chain) -> tuple[StageHandler, CollectingSink, CollectingSink,
-                                                    PipelineMetrics]:
+def make_handler(
+    stage: str, chain: Chain
+) -> tuple[StageHandler, CollectingSink, CollectingSink, PipelineMetrics]:
     metrics = PipelineMetrics.create(CollectorRegistry())
     sink, deadletters = CollectingSink(), CollectingSink()
     settings = Settings(max_message_bytes=4096)
@@ -86,8 +87,14 @@ async def test_normalise_agent_sends_good_records_and_deadletters_bad_ones(app: 
 
     assert [key for key, _ in sink.sent] == [b"good"]
     assert sink.sent[0][1]["timestamps"]["produced"] == 1.0
-    assert {key for key, _ in deadletters.sent} == {b"json", b"utf8", b"type", b"empty", b"huge",
-                                                    b"array"}
+    assert {key for key, _ in deadletters.sent} == {
+        b"json",
+        b"utf8",
+        b"type",
+        b"empty",
+        b"huge",
+        b"array",
+    }
     dl_validator = validator("deadletter")
     originals = dict(messages)
     for key, letter in deadletters.sent:
@@ -109,14 +116,17 @@ async def test_an_exception_inside_a_stage_is_dead_lettered_and_the_agent_goes_o
 
     assert sink.sent == []
     assert [(k, letter["error_type"], letter["id"]) for k, letter in deadletters.sent] == [
-        (b"a", "RuntimeError", "a"), (b"b", "RuntimeError", "b")]
+        (b"a", "RuntimeError", "a"),
+        (b"b", "RuntimeError", "b"),
+    ]
     assert deadletters.sent[0][1]["error_message"] == "model exploded"
 
 
 async def test_last_stage_counts_enriched_articles_and_latency(app: faust.App) -> None:
     chain = Chain(["normalise", "tag", "stance"])
-    tagged = chain.run("tag", chain.run("normalise", orjson.loads(
-        raw("s", body="Angela Merkel visited Paris."))))
+    tagged = chain.run(
+        "tag", chain.run("normalise", orjson.loads(raw("s", body="Angela Merkel visited Paris.")))
+    )
     handler, sink, _, metrics = make_handler("stance", chain)
     await feed(app, handler, [(b"s", orjson.dumps(tagged))])
 

@@ -45,9 +45,11 @@ def load_dashboards_module() -> ModuleType:
     return module
 
 
-def settings_env_vars() -> set[str]:
+def settings_env_vars(include_tools_only: bool = False) -> set[str]:
     """Every environment variable pipeline.settings.Settings reads (its first alias, else
-    the prefixed field name), so a new setting fails the deployment tests until documented."""
+    the prefixed field name), so a new setting fails the deployment tests until documented.
+    Settings marked ``tools_only`` (read by training/eval commands, never by a worker) are
+    left out unless asked for."""
     from pydantic import AliasChoices
 
     from pipeline.settings import Settings
@@ -55,6 +57,9 @@ def settings_env_vars() -> set[str]:
     prefix = str(Settings.model_config.get("env_prefix", ""))
     names = set()
     for field_name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("tools_only") and not include_tools_only:
+            continue
         alias = field.validation_alias
         if isinstance(alias, AliasChoices):
             names.add(str(alias.choices[0]))

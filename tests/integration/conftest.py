@@ -83,29 +83,54 @@ class PipelineUnderTest:
     def start_worker(self, stages: str = "normalise,tag,stance") -> WorkerProcess:
         port = free_port()
         log_path = self.tmp_path / f"worker-{len(self.workers)}.log"
-        env = {**self.env(), "NEWS_PIPELINE_METRICS_PORT": str(port),
-               "NEWS_PIPELINE_STAGES": stages}
+        env = {
+            **self.env(),
+            "NEWS_PIPELINE_METRICS_PORT": str(port),
+            "NEWS_PIPELINE_STAGES": stages,
+        }
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-c", "from pipeline.cli import main; main()", "worker"],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         worker = WorkerProcess(process, log_path, port)
         self.workers.append(worker)
         return worker
 
-    def replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self._replay_command(paths, extra), env=self.env(),
-                              capture_output=True, text=True, timeout=300, check=True)
+    def replay(
+        self, *paths: Path, extra: list[str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self._replay_command(paths, extra),
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
 
     def start_replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.Popen[str]:
-        return subprocess.Popen(self._replay_command(paths, extra), env=self.env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            self._replay_command(paths, extra),
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     @staticmethod
     def _replay_command(paths: tuple[Path, ...], extra: list[str] | None) -> list[str]:
-        return [sys.executable, "-c", "from pipeline.cli import main; main()", "replay",
-                *map(str, paths), "--no-progress", *(extra or [])]
+        return [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "replay",
+            *map(str, paths),
+            "--no-progress",
+            *(extra or []),
+        ]
 
     def produce_raw(self, messages: list[tuple[bytes, bytes]]) -> None:
         """Write messages as a foreign producer would: any bytes, under any key."""
@@ -118,7 +143,10 @@ class PipelineUnderTest:
             producer.close(5)
 
     def collect(
-        self, expected: int, timeout: float = 300, settle: float = 3.0,
+        self,
+        expected: int,
+        timeout: float = 300,
+        settle: float = 3.0,
         progress: Callable[[int], None] | None = None,
     ) -> dict[str, list[tuple[bytes | None, dict]]]:
         """Read news.enriched and news.deadletter from the start (committed messages only)
@@ -126,10 +154,13 @@ class PipelineUnderTest:
         topics = [self.topics.enriched, self.topics.deadletter]
         consumer = KafkaConsumer(
             bootstrap_servers=self.settings.bootstrap_servers,
-            isolation_level="read_committed", enable_auto_commit=False, group_id=None,
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            group_id=None,
         )
-        consumer.assign([TopicPartition(t, p) for t in topics
-                         for p in range(self.settings.partitions)])
+        consumer.assign(
+            [TopicPartition(t, p) for t in topics for p in range(self.settings.partitions)]
+        )
         consumer.seek_to_beginning()
         results: dict[str, list[tuple[bytes | None, dict]]] = {t: [] for t in topics}
         deadline = time.monotonic() + timeout
@@ -152,8 +183,9 @@ class PipelineUnderTest:
 @pytest.fixture()
 def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     run = uuid.uuid4().hex[:8]
-    settings = Settings(bootstrap_servers=broker, topic_prefix=f"test-{run}.",
-                        app_id=f"test-{run}", partitions=3)
+    settings = Settings(
+        bootstrap_servers=broker, topic_prefix=f"test-{run}.", app_id=f"test-{run}", partitions=3
+    )
     ensure_topics(settings)
     under_test = PipelineUnderTest(settings, tmp_path)
     yield under_test

@@ -50,8 +50,9 @@ def malformed_messages(count: int = 50) -> list[tuple[bytes, bytes]]:
 def expected_ids(*paths: Path) -> Counter[bytes]:
     """How many messages each id should produce. Ids hash the content when no id or URL is
     given, so the corpus's exact duplicates share an id and must arrive once per copy sent."""
-    return Counter(str(r["id"]).encode() for r in read_records(paths)
-                   if not isinstance(r, SourceError))
+    return Counter(
+        str(r["id"]).encode() for r in read_records(paths) if not isinstance(r, SourceError)
+    )
 
 
 def test_every_message_ends_exactly_once(pipeline: PipelineUnderTest, tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import signal
-from collections import Counter
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
