@@ -31,7 +31,7 @@ running_pid() {
 resolve() {
   if [ ! -s "$classpath_file" ] || [ "$here/pom.xml" -nt "$classpath_file" ]; then
     log "resolving Kafka from Maven Central (first run only)"
-    mvn -q -B -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
+    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$classpath_file.tmp" >&2
     mv "$classpath_file.tmp" "$classpath_file"
   fi
 }
