@@ -32,7 +32,7 @@ def create_app(
     """Build the app with one agent per stage in ``settings.stage_list``."""
     faust_fixes.apply()
     app = faust.App(
-        settings.app_id,
+        settings.consumer_group,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
         store="memory://",
         topic_partitions=settings.partitions,
@@ -45,6 +45,7 @@ def create_app(
         consumer_max_fetch_size=settings.max_message_bytes * 2,
         broker_request_timeout=max(90.0, settings.connect_timeout_s),
         broker_session_timeout=settings.session_timeout_s,
+        broker_commit_interval=settings.commit_interval_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
         web_enabled=False,
         datadir=settings.data_dir,
@@ -70,7 +71,7 @@ def create_app(
         handler = StageHandler(
             stage, chain, metrics, TopicSink(app, sink), deadletters, settings, gate=gate
         )
-        app.agent(topic(source), name=f"{settings.app_id}.{stage}")(handler.agent)
+        app.agent(topic(source), name=f"{settings.consumer_group}.{stage}")(handler.agent)
     return app
 
 

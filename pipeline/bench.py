@@ -3,10 +3,15 @@ stage functions called in-process on the same articles in the same run.
 
     python -m pipeline.bench [--articles N] [--corpus DIR]
 
-Three runs over the same N articles (default 2,000 from the BBC corpus in ../shared, else
-generated text of similar size): in-process (all stages in a loop, one core); Kafka with
-/metrics off; Kafka with /metrics on and scraped every second. Each Kafka run uses a fresh
-topic prefix and consumer group and one worker process running all three stages.
+Runs over the same N articles (default 2,000 from the BBC corpus in ../shared, else generated
+text of similar size):
+- in-process: all stages in a loop on one core, no Kafka;
+- Kafka, one worker running all stages, /metrics off, then on and scraped every second;
+- Kafka, two workers (normalise+tag, stance): how a stage scales out, here onto the second core;
+- Kafka, one worker, paced at half the in-process rate (400 articles): per-article latency
+  without a backlog.
+Each Kafka run uses a fresh topic prefix and consumer group; throughput is articles divided by
+the time from the first send to the last result, read with read_committed.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.chain import Chain
 from pipeline.kafka_admin import ensure_topics, producer_config
+from pipeline.producer import RateLimiter
 from pipeline.records import SCHEMA_VERSION, encode
 from pipeline.settings import Settings
 from pipeline.sources import SourceError, read_records
@@ -112,83 +118,118 @@ def run_in_process(articles: list[dict[str, Any]]) -> RunResult:
     return RunResult("in-process", len(articles), time.perf_counter() - started, [])
 
 
-def run_kafka(articles: list[dict[str, Any]], base: Settings, *, metrics: bool) -> RunResult:
+@dataclass(frozen=True)
+class KafkaRun:
+    name: str
+    metrics: bool = True
+    # One worker process per entry, each running the stages listed.
+    workers: tuple[str, ...] = ("normalise,tag,stance",)
+    # Articles per second for the producer; None sends them all at once (a backlog).
+    rate: float | None = None
+
+
+def run_kafka(articles: list[dict[str, Any]], base: Settings, plan: KafkaRun) -> RunResult:
     run = uuid.uuid4().hex[:8]
     settings = base.model_copy(update={"topic_prefix": f"bench-{run}.", "app_id": f"bench-{run}"})
     topics = Topics.from_settings(settings)
     ensure_topics(settings)
-    port = _free_port() if metrics else 0
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "NEWS_PIPELINE_TOPIC_PREFIX": settings.topic_prefix,
-        "NEWS_PIPELINE_APP_ID": settings.app_id,
-        "NEWS_PIPELINE_METRICS_PORT": str(port),
-        "NEWS_PIPELINE_DATA_DIR": f".faust/{settings.app_id}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = Path(".kafka/logs") / f"bench-worker-{run}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli.run", "worker"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    workers: list[subprocess.Popen[bytes]] = []
+    logs: list[Path] = []
+    ports: list[int] = []
     stop_scraping = threading.Event()
     try:
-        _wait_ready(worker, log_path)
-        if metrics:
-            threading.Thread(target=_scrape, args=(port, stop_scraping), daemon=True).start()
-        consumer = KafkaConsumer(
-            bootstrap_servers=settings.bootstrap_servers,
-            isolation_level="read_committed",
-            group_id=None,
-        )
-        parts = [
-            TopicPartition(t, p)
-            for t in (topics.enriched, topics.deadletter)
-            for p in range(settings.partitions)
-        ]
-        consumer.assign(parts)
-        consumer.seek_to_end(*parts)
-        for tp in parts:
-            consumer.position(tp)
-        producer = KafkaProducer(**producer_config(settings))
-        started = time.time()
-        for article in articles:
-            value = encode(
-                {"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()}
-            )
-            producer.send(topics.raw, key=article["id"].encode(), value=value)
-        producer.flush()
-        producer.close()
-        latencies: list[float] = []
-        seen = 0
-        last = started
+        for number, stages in enumerate(plan.workers):
+            port = _free_port() if plan.metrics else 0
+            env = {
+                **os.environ,
+                "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+                "NEWS_PIPELINE_TOPIC_PREFIX": settings.topic_prefix,
+                "NEWS_PIPELINE_APP_ID": settings.app_id,
+                "NEWS_PIPELINE_STAGES": stages,
+                "NEWS_PIPELINE_METRICS_PORT": str(port),
+                "NEWS_PIPELINE_DATA_DIR": f".faust/{settings.app_id}-{number}",
+                "PYTHONUNBUFFERED": "1",
+            }
+            log_path = Path(".kafka/logs") / f"bench-worker-{run}-{number}.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("wb") as log:
+                workers.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "pipeline.cli.run", "worker"],
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            logs.append(log_path)
+            ports.append(port)
+        for worker, log_path in zip(workers, logs, strict=True):
+            _wait_ready(worker, log_path)
+        if plan.metrics:
+            for port in ports:
+                threading.Thread(target=_scrape, args=(port, stop_scraping), daemon=True).start()
+        return _measure(articles, settings, topics, plan)
+    finally:
+        stop_scraping.set()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _measure(
+    articles: list[dict[str, Any]], settings: Settings, topics: Topics, plan: KafkaRun
+) -> RunResult:
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        isolation_level="read_committed",
+        group_id=None,
+    )
+    parts = [
+        TopicPartition(t, p)
+        for t in (topics.enriched, topics.deadletter)
+        for p in range(settings.partitions)
+    ]
+    consumer.assign(parts)
+    consumer.seek_to_end(*parts)
+    for tp in parts:
+        consumer.position(tp)
+    received: list[float] = []
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def consume() -> None:
         deadline = time.time() + 1800
-        while seen < len(articles) and time.time() < deadline:
-            for messages in consumer.poll(timeout_ms=500).values():
+        while len(received) < len(articles) and time.time() < deadline:
+            for messages in consumer.poll(timeout_ms=200).values():
                 now = time.time()
                 for message in messages:
-                    seen += 1
-                    last = now
+                    received.append(now)
                     produced = orjson.loads(message.value).get("timestamps", {}).get("produced")
                     if produced:
                         latencies.append(now - produced)
-        consumer.close()
-        if seen < len(articles):
-            raise RuntimeError(f"only {seen}/{len(articles)} results arrived; see {log_path}")
-        name = "kafka, /metrics on" if metrics else "kafka, /metrics off"
-        return RunResult(name, len(articles), last - started, latencies)
-    finally:
-        stop_scraping.set()
-        worker.terminate()
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        done.set()
+
+    # Consuming on a thread of its own lets a paced producer and the consumer overlap.
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+    producer = KafkaProducer(**producer_config(settings))
+    limiter = RateLimiter(plan.rate)
+    started = time.time()
+    for article in articles:
+        limiter.wait()
+        value = encode({"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()})
+        producer.send(topics.raw, key=article["id"].encode(), value=value)
+    producer.flush()
+    producer.close()
+    done.wait()
+    consumer.close()
+    if len(received) < len(articles):
+        raise RuntimeError(f"only {len(received)}/{len(articles)} results arrived; see .kafka/logs")
+    return RunResult(plan.name, len(articles), max(received) - started, latencies)
 
 
 def _wait_ready(worker: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -227,22 +268,35 @@ def main() -> None:
     articles = load_articles(args.articles, corpus)
     print(f"{len(articles)} articles, broker {settings.bootstrap_servers}", file=sys.stderr)
     results = [run_in_process(articles)]
-    print(f"in-process done: {results[0].throughput:.1f} articles/s", file=sys.stderr)
-    for metrics in (False, True):
-        results.append(run_kafka(articles, settings, metrics=metrics))
-        print(f"{results[-1].name} done: {results[-1].throughput:.1f} articles/s", file=sys.stderr)
+    print(f"in-process: {results[0].throughput:.1f} articles/s", file=sys.stderr)
+    paced = max(1.0, round(results[0].throughput * 0.5))
+    plans = [
+        KafkaRun("kafka, /metrics off", metrics=False),
+        KafkaRun("kafka, /metrics on"),
+        KafkaRun("kafka, 2 workers", workers=("normalise,tag", "stance")),
+        KafkaRun(f"kafka, paced {paced:g}/s", rate=paced),
+    ]
+    for plan in plans:
+        subset = articles if plan.rate is None else articles[: min(len(articles), 400)]
+        results.append(run_kafka(subset, settings, plan))
+        print(f"{plan.name}: {results[-1].throughput:.1f} articles/s", file=sys.stderr)
     base = results[0].throughput
     print(
-        f"\n{'run':<22}{'articles/s':>12}{'vs in-process':>15}{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}"
+        f"\n{'run':<24}{'articles':>9}{'articles/s':>12}{'vs in-process':>15}"
+        f"{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}"
     )
     for r in results:
         ratio = r.throughput / base if base else float("nan")
         print(
-            f"{r.name:<22}{r.throughput:>12.1f}{ratio:>15.2f}"
+            f"{r.name:<24}{r.articles:>9}{r.throughput:>12.1f}{ratio:>15.2f}"
             f"{r.percentile(0.5):>9.2f}{r.percentile(0.95):>9.2f}{r.percentile(0.99):>9.2f}"
         )
     off, on = results[1].throughput, results[2].throughput
     print(f"\n/metrics on vs off: {100 * (on - off) / off:+.1f}% throughput")
+    print(
+        "Latency of the unpaced runs is mostly queueing: all articles are sent at once. "
+        "The paced run sends at half the in-process rate and shows per-article latency."
+    )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     metrics_host: str = Field(
         "0.0.0.0", description="NEWS_PIPELINE_METRICS_HOST: address /metrics listens on."
     )
+    commit_interval_s: float = Field(
+        0.5,
+        gt=0,
+        description="NEWS_PIPELINE_COMMIT_INTERVAL_S: how often offsets and transactions commit; "
+        "under exactly_once each stage's output is visible downstream only after a commit.",
+    )
     session_timeout_s: float = Field(
         30.0,
         gt=0,
@@ -84,6 +90,20 @@ class Settings(BaseSettings):
         # Workers never read it, so deployments need not set it.
         json_schema_extra={"tools_only": True},
     )
+
+    @cached_property
+    def consumer_group(self) -> str:
+        """The Faust app id (= consumer group and transactional-id prefix) of this worker.
+
+        Workers running the same stages share a group and split its partitions. A worker that
+        runs only some stages gets a group of its own (``news-pipeline-stance``), because Faust
+        expects every member of a group to run the same agents: mixed members would be handed
+        each other's partitions and fence each other's transactions.
+        """
+        stages = self.stage_list
+        if set(stages) == set(STAGES):
+            return self.app_id
+        return "-".join((self.app_id, *(s for s in STAGES if s in stages)))
 
     @cached_property
     def stage_list(self) -> tuple[str, ...]:

@@ -34,8 +34,11 @@ def run_worker(settings: Settings) -> None:
     app = create_app(settings, metrics, chain)
     topics = Topics.from_settings(settings)
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
+    sources = {"normalise": topics.raw, "tag": topics.normalised, "stance": topics.tagged}
     lag = LagMonitor.start_for(
-        settings.bootstrap_servers, settings.app_id, [topics.raw, topics.normalised, topics.tagged]
+        settings.bootstrap_servers,
+        settings.consumer_group,
+        [sources[stage] for stage in settings.stage_list],
     )
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     try:

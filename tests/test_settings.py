@@ -33,3 +33,10 @@ def test_topic_prefix_applies_to_every_topic() -> None:
     assert topics.by_short_name("enriched") == "t1.news.enriched"
     assert topics.by_short_name("news.deadletter") == "t1.news.deadletter"
     assert topics.by_short_name("other.topic") == "other.topic"
+
+
+def test_workers_of_different_stage_sets_get_their_own_consumer_group() -> None:
+    assert Settings(app_id="np").consumer_group == "np"
+    assert Settings(app_id="np", stages="stance,normalise,tag").consumer_group == "np"
+    assert Settings(app_id="np", stages="stance").consumer_group == "np-stance"
+    assert Settings(app_id="np", stages="tag,normalise").consumer_group == "np-normalise-tag"

@@ -26,7 +26,7 @@ _DATA = Path("data") / "extraction"
 
 SharedDirOption = Annotated[
     Path | None,
-    typer.Option(envvar=SHARED_DIR_ENV, help="The shared/ folder [default: ../shared beside "
+    typer.Option(help="The shared/ folder [default: ../shared beside "
                  "the repository]", show_default=False),
 ]
 

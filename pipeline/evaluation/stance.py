@@ -19,17 +19,17 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from pipeline.settings import Settings
 from pipeline.stance_model.data import Sentence, read_newsmtsc, split
 from pipeline.stance_model.metrics import ClassScore, macro_f1, per_class
 
 SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
-_REPO_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
 _TRAIN = Path("data") / "stance" / "newsmtsc" / "train.jsonl"
 _BBC = Path("data") / "corpora" / "bbc"
 
 SharedDirOption = Annotated[
     Path | None,
-    typer.Option(envvar=SHARED_DIR_ENV, help="The shared/ folder (default: ../shared beside "
+    typer.Option(help="The shared/ folder (default: ../shared beside "
                  "the repository)", show_default=False),
 ]
 Key = tuple[str, str]
@@ -111,7 +111,7 @@ def eval_cli(
     development one, since that split also chose the shipped model's epoch.
     """
     if gold is None:
-        train = (shared_dir or _REPO_SHARED_DIR) / _TRAIN
+        train = (shared_dir or Settings().shared_dir) / _TRAIN
         if not train.is_file():
             _exit(f"no NewsMTSC data at {train}: pass --gold or --shared-dir ({SHARED_DIR_ENV})")
         sentences = split(list(read_newsmtsc(train)))[1]
@@ -135,7 +135,7 @@ def eval_cli(
     typer.echo(format_report(per_class(gold_list, predicted_list),
                              macro_f1(gold_list, predicted_list), timing, missing))
     if bbc:
-        corpus = (shared_dir or _REPO_SHARED_DIR) / _BBC
+        corpus = (shared_dir or Settings().shared_dir) / _BBC
         if not corpus.is_dir():
             _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
         articles, wall_s, cpu_s = time_stage(corpus, bbc)

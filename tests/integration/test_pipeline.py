@@ -88,3 +88,17 @@ def test_every_message_ends_exactly_once(pipeline: PipelineUnderTest, tmp_path: 
     assert {key for key, _ in enriched} >= {b"seed-json-001", b"seed-de-001"}
     german = next(r for k, r in enriched if k == b"seed-de-001")
     assert german["language"] == "de" and german["entities_skipped"]
+
+
+def test_stages_split_across_workers_deliver_exactly_once(pipeline: PipelineUnderTest) -> None:
+    """Scaling a stage on its own: one worker runs normalise+tag, another runs stance."""
+    wanted = expected_ids(REPO / "seeds")
+    front = pipeline.start_worker("normalise,tag")
+    back = pipeline.start_worker("stance")
+    front.wait_ready()
+    back.wait_ready()
+    pipeline.replay(REPO / "seeds")
+    results = pipeline.collect(expected=wanted.total(), timeout=300)
+
+    assert key_counts(results) == wanted, f"{front.log()}\n{back.log()}"
+    assert "ProducerFenced" not in front.log() + back.log()
