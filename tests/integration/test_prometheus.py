@@ -16,20 +16,21 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.conftest import free_port
+from tests.integration.conftest import PipelineUnderTest, WorkerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -41,12 +42,6 @@ MACROS = {"$__rate_interval": "15s", "$__interval": "1s", "$__range": "5m"}
 ALL = ".*"  # what every template variable's "All" expands to (allValue in dashboards.py)
 WORKER_START_TIMEOUT = 180.0
 DATA_TIMEOUT = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def require(name: str) -> str:
@@ -148,34 +143,15 @@ class Prometheus:
 
 
 @pytest.fixture
-def worker(broker: str, tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """A worker running every stage on topics of its own; yields (metrics port, its env)."""
-    run_id = uuid.uuid4().hex[:8]
-    port = free_port()
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": broker,
-        "NEWS_PIPELINE_METRICS_PORT": str(port),
-        "NEWS_PIPELINE_METRICS_HOST": "127.0.0.1",
-        "NEWS_PIPELINE_APP_ID": f"prometheus-it-{run_id}",
-        "NEWS_PIPELINE_TOPIC_PREFIX": f"it-{run_id}.",
-        "NEWS_PIPELINE_DATA_DIR": str(tmp_path / "faust"),
-        "NEWS_PIPELINE_PARTITIONS": "2",
-    }
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [cli(), "worker"], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/metrics", WORKER_START_TIMEOUT, process, log)
-        yield port, env
-    finally:
-        stop(process)
+def worker(pipeline: PipelineUnderTest) -> WorkerProcess:
+    """A worker running every stage on topics of its own (the shared integration fixture)."""
+    started = pipeline.start_worker()
+    started.wait_ready(WORKER_START_TIMEOUT)
+    return started
 
 
 @pytest.fixture
-def prometheus(worker: tuple[int, dict[str, str]], tmp_path: Path) -> Iterator[Prometheus]:
+def prometheus(worker: WorkerProcess, tmp_path: Path) -> Iterator[Prometheus]:
     binary = require("prometheus")
     port = free_port()
     config = tmp_path / "prometheus.yml"
@@ -190,7 +166,7 @@ def prometheus(worker: tuple[int, dict[str, str]], tmp_path: Path) -> Iterator[P
                 "scrape_configs": [
                     {
                         "job_name": "news-pipeline",
-                        "static_configs": [{"targets": [f"127.0.0.1:{worker[0]}"]}],
+                        "static_configs": [{"targets": [f"127.0.0.1:{worker.metrics_port}"]}],
                     }
                 ],
             }
@@ -215,24 +191,10 @@ def prometheus(worker: tuple[int, dict[str, str]], tmp_path: Path) -> Iterator[P
         stop(process)
 
 
-def cli() -> str:
-    beside_python = Path(sys.executable).with_name("news-pipeline")
-    return str(beside_python) if beside_python.exists() else "news-pipeline"
-
-
 def test_every_dashboard_query_returns_data(
-    worker: tuple[int, dict[str, str]], prometheus: Prometheus
+    pipeline: PipelineUnderTest, worker: WorkerProcess, prometheus: Prometheus
 ) -> None:
-    _, env = worker
-    replay = subprocess.run(
-        [cli(), "replay", "--no-progress", str(REPO / "seeds")],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert replay.returncode == 0, replay.stdout + replay.stderr
+    pipeline.replay(REPO / "seeds")
 
     dashboards = load_dashboards()
     boards = {
