@@ -10,26 +10,22 @@ too.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.conftest import free_port
+from tests.deploy.deployfiles import load_dashboards_module, require_tool
 from tests.integration.conftest import PipelineUnderTest, WorkerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -42,27 +38,6 @@ MACROS = {"$__rate_interval": "15s", "$__interval": "1s", "$__range": "5m"}
 ALL = ".*"  # what every template variable's "All" expands to (allValue in dashboards.py)
 WORKER_START_TIMEOUT = 180.0
 DATA_TIMEOUT = 120.0
-
-
-def require(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    message = f"{name} not found; run deploy/prometheus/install.sh"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def load_dashboards() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "news_pipeline_dashboards_it", DEPLOY / "grafana" / "dashboards.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def substitute(expr: str) -> str:
@@ -152,7 +127,7 @@ def worker(pipeline: PipelineUnderTest) -> WorkerProcess:
 
 @pytest.fixture
 def prometheus(worker: WorkerProcess, tmp_path: Path) -> Iterator[Prometheus]:
-    binary = require("prometheus")
+    binary = require_tool("prometheus", "run deploy/prometheus/install.sh")
     port = free_port()
     config = tmp_path / "prometheus.yml"
     config.write_text(
@@ -196,7 +171,7 @@ def test_every_dashboard_query_returns_data(
 ) -> None:
     pipeline.replay(REPO / "seeds")
 
-    dashboards = load_dashboards()
+    dashboards = load_dashboards_module()
     boards = {
         p.name: json.loads(p.read_text())
         for p in sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
