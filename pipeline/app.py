@@ -46,6 +46,10 @@ def create_app(
         broker_session_timeout=settings.session_timeout_s,
         broker_commit_interval=settings.commit_interval_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        # A deep prefetch buffer only adds memory and GC work when a backlog builds up: the
+        # stages, not the fetches, set the pace.
+        broker_max_poll_records=100,
+        stream_buffer_maxsize=256,
         web_enabled=False,
         datadir=settings.data_dir,
         loghandlers=[],
