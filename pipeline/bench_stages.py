@@ -21,11 +21,14 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from pipeline.chain import load_stage  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
+from pipeline.sources import SourceError, read_records  # noqa: E402
 
 SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
 Record = dict[str, Any]
@@ -44,13 +47,15 @@ class StageResult:
 
 
 def read_bbc(corpus_dir: Path, limit: int | None = None) -> Iterator[Record]:
-    """Raw records from the BBC corpus: line 1 the title, a blank line, then the body."""
+    """Raw records from the BBC corpus (line 1 the title, a blank line, then the body), read
+    as ``replay`` reads .txt files; one file has a Latin-1 byte, replaced on decoding."""
     paths = sorted(corpus_dir.glob("*/*.txt"))[:limit]
-    for path in paths:
-        # One file (sport/199.txt) has a Latin-1 byte: a replacement character is fine here.
-        title, _, body = path.read_bytes().decode("utf-8", errors="replace").partition("\n")
-        yield {"id": f"bbc/{path.parent.name}/{path.stem}", "source": "bbc",
-               "title": title.strip(), "body": body.strip()}
+    # read_records yields exactly one item per .txt file, in the order given.
+    for path, record in zip(paths, read_records(paths), strict=True):
+        if isinstance(record, SourceError):
+            continue
+        yield {**record, "id": f"bbc/{path.parent.name}/{path.stem}", "source": "bbc",
+               "body": str(record["body"]).strip()}
 
 
 def run_stage(name: str, load: Callable[[], Callable[[Record], Record]],
@@ -126,24 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stages() -> list[tuple[str, Callable[[], Callable[[Record], Record]]]]:
-    def normalise() -> Callable[[Record], Record]:
-        from pipeline.stages.normalise import normalise as stage
-        from pipeline.text.language import default_detector
-
-        default_detector()  # its model load belongs to "load s", not to the first article
-        return stage
-
-    def entities() -> Callable[[Record], Record]:
-        from pipeline.stages.entities import EntityTagger
-
-        return EntityTagger.load()
-
-    def stance() -> Callable[[Record], Record]:
-        from pipeline.stages.stance import StanceClassifier
-
-        return StanceClassifier.load()
-
-    return [("normalise", normalise), ("entities", entities), ("stance", stance)]
+    return [(label, partial(load_stage, stage))
+            for label, stage in (("normalise", "normalise"), ("entities", "tag"),
+                                 ("stance", "stance"))]
 
 
 def _pin_to_one_cpu() -> None:

@@ -24,7 +24,7 @@ class Chain:
         self.stages = tuple(stages)
         self._functions: dict[str, Callable[[Record], Record]] = {}
         for name in self.stages:
-            self._functions[name] = _load(name)
+            self._functions[name] = load_stage(name)
 
     def run(self, stage: str, record: Record) -> Record:
         """Apply one stage and stamp the result with its schema version and timestamp."""
@@ -45,10 +45,13 @@ class Chain:
         return record
 
 
-def _load(stage: str) -> Callable[[Record], Record]:
+def load_stage(stage: str) -> Callable[[Record], Record]:
+    """One stage's callable, its model loaded now rather than on the first article."""
     if stage == "normalise":
         from pipeline.stages.normalise import normalise
+        from pipeline.text.language import default_detector
 
+        default_detector()
         return normalise
     if stage == "tag":
         from pipeline.stages.entities import EntityTagger
