@@ -5,8 +5,10 @@ averaged; the sentences that agree with the result are its evidence. One encoder
 every entity of a sentence, and the sentences scored per article are capped so that a long
 article with many entities costs about as much as a short one: in rounds, most salient entity
 first, each entity gets one more of its sentences (one already being scored if it has one,
-else its earliest), while the budget lasts. An entity left without a sentence (about 1 in 10
-on BBC articles) gets neutral with confidence 0 and no evidence: no reading was made.
+else the one naming most entities still without a reading), while the budget lasts. An
+entity left without a sentence (8% of the entities of BBC articles; 13% when each entity
+simply took its earliest sentence) gets neutral with confidence 0 and no evidence: no reading
+was made.
 """
 
 from __future__ import annotations
@@ -127,13 +129,23 @@ class StanceClassifier:
         """Round-robin over entities (most salient first), one more sentence each per round."""
         chosen: dict[int, list[int]] = {i: [] for i in order}
         picked: set[int] = set()
+        named_in: dict[int, list[int]] = {}  # sentence -> the entities it mentions
+        for i in order:
+            for s in mentions[i]:
+                named_in.setdefault(s, []).append(i)
+
+        def unread(s: int) -> int:
+            return sum(1 for j in named_in[s] if not chosen[j])
+
         for _ in range(self._settings.max_sentences_per_entity):
             for i in order:
                 remaining = [s for s in sorted(mentions[i]) if s not in chosen[i]]
                 # Prefer a sentence already being scored: it costs nothing extra.
                 free = [s for s in remaining if s in picked]
                 if free or (remaining and len(picked) < self._settings.max_sentences_per_article):
-                    s = (free or remaining)[0]
+                    # Else the one naming most entities without a reading yet (then the
+                    # earliest): one pass reads them all, so the budget reaches more entities.
+                    s = free[0] if free else max(remaining, key=lambda s: (unread(s), -s))
                     chosen[i].append(s)
                     picked.add(s)
         return chosen

@@ -20,4 +20,5 @@ def test_words_used_alike_share_clusters_and_unlike_words_do_not():
 def test_clustering_is_deterministic():
     vectors = np.random.default_rng(2).normal(size=(50, 4)).astype(np.float32)
     words = [str(i) for i in range(50)]
-    assert cluster(words, vectors, granularities=(5,)) == cluster(words, vectors, granularities=(5,))
+    first = cluster(words, vectors, granularities=(5,))
+    assert cluster(words, vectors, granularities=(5,)) == first

@@ -91,11 +91,23 @@ def test_caps_mentions_per_entity():
 def test_sentence_budget_scores_each_sentence_once_and_leaves_the_rest_neutral():
     model = ScriptedModel()
     settings = StanceSettings(max_sentences_per_article=2)
-    out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
+    body = "Smith praised the plan. Jones attacked it. Brown said nothing."
+    out = StanceClassifier(model, settings)(_article(body, ["Smith", "Jones", "Brown"]))
     (texts,) = model.calls
     assert len(texts) == len(set(texts)) == 2
     brown = out["entities"][2]["stance"]
     assert brown == {"label": "neutral", "confidence": 0.0, "evidence": []}
+
+
+def test_sentence_budget_prefers_sentences_that_read_several_entities():
+    # Smith's earliest sentence names only Smith; the one naming Brown too reads both in one
+    # pass, so a budget of two still gives all three entities a reading.
+    model = ScriptedModel()
+    settings = StanceSettings(max_sentences_per_article=2)
+    out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
+    (texts,) = model.calls
+    assert sorted(texts) == ["Jones attacked it.", "Smith met Brown for talks."]
+    assert all(e["stance"]["evidence"] for e in out["entities"])
 
 
 def test_skips_non_english_and_keeps_entities():
