@@ -35,7 +35,8 @@ DEPLOY = REPO / "deploy"
 SCRAPE_INTERVAL = "1s"
 # Grafana's own macros, with values that fit a 1 s scrape interval and a short test.
 MACROS = {"$__rate_interval": "15s", "$__interval": "1s", "$__range": "5m"}
-ALL = ".*"  # what every template variable's "All" expands to (allValue in deploy/grafana/boards/panels.py)
+# What every template variable's "All" expands to (allValue in deploy/grafana/boards/panels.py).
+ALL = ".*"
 WORKER_START_TIMEOUT = 180.0
 DATA_TIMEOUT = 120.0
 
