@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
+
 from tests.conftest import REPO, free_port
 
 CLI = [sys.executable, "-c", "from pipeline.cli import main; main()"]
@@ -57,3 +59,19 @@ def test_enrich_runs_in_process(tmp_path: Path) -> None:
     result = subprocess.run([*CLI, "enrich", str(article)], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert b'"id":"a"' in result.stdout
+
+
+def test_enrich_writes_to_a_file_and_counts_what_failed(tmp_path: Path) -> None:
+    (tmp_path / "good.json").write_text('{"id": "g", "body": "Leeds won."}', "utf-8")
+    (tmp_path / "bad.json").write_text('{"id": "b", "body": 7}', "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [*CLI, "enrich", str(tmp_path / "good.json"), str(tmp_path / "bad.json"), "-o", str(out)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b""
+    assert [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()] == ["g"]
+    assert b"enriched 1 article(s)" in result.stderr and b"1 failed" in result.stderr
+    assert b"bad.json" in result.stderr

@@ -194,14 +194,27 @@ def enrich(
     paths: Annotated[
         list[Path], typer.Argument(help="Files or folders, as for replay", exists=True)
     ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not stdout")
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(help="Show a progress bar on stderr [default: when stderr is a terminal]"),
+    ] = None,
 ) -> None:
     """Run the three stages in-process (no broker) and write one enriched JSON record per line."""
     from pipeline.enrich import enrich_paths
 
     setup_logging(Settings().log_level)
-    failures = enrich_paths(paths, sys.stdout.buffer)
-    if failures:
-        typer.echo(f"{failures} record(s) could not be enriched (see errors above)", err=True)
+    show = sys.stderr.isatty() if progress is None else progress
+    if output is None:
+        summary = enrich_paths(paths, sys.stdout.buffer, progress=show)
+    else:
+        with output.open("wb") as out:
+            summary = enrich_paths(paths, out, progress=show)
+    typer.echo(summary.line(), err=True)
+    if summary.failed:
+        typer.echo(f"{summary.failed} record(s) could not be enriched (see errors above)", err=True)
 
 
 for _task in ("extraction", "ner", "stance"):
