@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import orjson
 import torch
 from torch import nn
 
@@ -53,7 +55,8 @@ def _rows(builder: RowBuilder, sentences: list[Sentence]) -> tuple[list[Row], li
     labels: list[int] = []
     for sentence in sentences:
         base = len(labels)
-        labels.extend(LABELS.index(t.label or "") for t in sentence.targets)
+        # An unlabelled target (-100, ignored by the hard-label loss) only learns from a teacher.
+        labels.extend(LABELS.index(t.label) if t.label else -100 for t in sentence.targets)
         for row in builder.rows(sentence.text, [t.spans for t in sentence.targets]):
             row.targets = [(base + i, tokens) for i, tokens in row.targets]
             rows.append(row)
@@ -66,6 +69,28 @@ def _batches(rows: list[Row], size: int, rng: random.Random) -> list[list[Row]]:
     chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     rng.shuffle(chunks)
     return chunks
+
+
+def _teacher_probabilities(path: Path, sentences: list[Sentence]) -> torch.Tensor:
+    """The teacher's probabilities in the order `_rows` numbers the targets."""
+    with path.open("rb") as lines:
+        by_key = {(r["primary_gid"], r["gid"]): r["probs"] for r in map(orjson.loads, lines)}
+    keys = [(s.primary_gid, t.gid) for s in sentences for t in s.targets]
+    missing = [key for key in keys if key not in by_key]
+    if missing:
+        raise SystemExit(f"--teacher lacks {len(missing)} targets, e.g. {missing[0]}")
+    return torch.tensor([by_key[key] for key in keys], dtype=torch.float32)
+
+
+def _distillation_loss(
+    logits: torch.Tensor, teacher_probs: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """KL(teacher || student) on temperature-softened distributions (Hinton et al., 2015)."""
+    soft_teacher = teacher_probs.clamp_min(1e-8) ** (1 / temperature)
+    soft_teacher = soft_teacher / soft_teacher.sum(-1, keepdim=True)
+    log_student = torch.log_softmax(logits / temperature, dim=-1)
+    kl = nn.functional.kl_div(log_student, soft_teacher, reduction="batchmean")
+    return kl * temperature**2
 
 
 def evaluate(model: StanceNet, rows: list[Row], labels: list[int]) -> float:
@@ -101,6 +126,20 @@ def main() -> None:
     parser.add_argument(
         "--all", action="store_true", help="train on train+dev (no model selection)"
     )
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="distil: JSONL of a teacher's class probabilities, one line per training target: "
+        '{"primary_gid", "gid", "probs": [against, neutral, favor]}',
+    )
+    parser.add_argument(
+        "--extra-targets",
+        type=Path,
+        help="distil: NewsMTSC-form JSONL of further, unlabelled targets in training sentences "
+        "(matched to them by primary_gid); --teacher must cover them",
+    )
+    parser.add_argument("--teacher-weight", type=float, default=0.5, help="share of the KD loss")
+    parser.add_argument("--temperature", type=float, default=2.0, help="KD softmax temperature")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -112,9 +151,13 @@ def main() -> None:
     train, dev = split(list(read_newsmtsc(args.data)))
     if args.all:
         train = train + dev
+    if args.extra_targets is not None:
+        extra = {s.primary_gid: s.targets
+                 for s in read_newsmtsc(args.extra_targets, with_labels=False)}
+        train = [replace(s, targets=s.targets + extra.get(s.primary_gid, ())) for s in train]
     train_rows, train_labels = _rows(builder, train)
     dev_rows, dev_labels = _rows(builder, dev)
-    counts = np.bincount(train_labels, minlength=len(LABELS))
+    counts = np.bincount([y for y in train_labels if y >= 0], minlength=len(LABELS))
     class_weights = torch.tensor(counts.sum() / (len(LABELS) * counts), dtype=torch.float32)
     print(f"train {len(train_labels)} targets, dev {len(dev_labels)}, weights {class_weights}")
 
@@ -129,6 +172,7 @@ def main() -> None:
     )
     loss_fn = nn.CrossEntropyLoss(weight=class_weights)
     label_tensor = torch.tensor(train_labels)
+    teacher = None if args.teacher is None else _teacher_probabilities(args.teacher, train)
     best = -1.0
     step = 0
     for _ in range(args.resume_step):
@@ -141,7 +185,14 @@ def main() -> None:
                 continue
             batch = collate(chunk)
             logits = model(batch)
-            loss = loss_fn(logits, label_tensor[[index for index, _, _ in batch.targets]])
+            indices = [index for index, _, _ in batch.targets]
+            labels = label_tensor[indices]
+            known = labels >= 0
+            loss = loss_fn(logits[known], labels[known]) if known.any() else logits.sum() * 0
+            if teacher is not None:
+                loss = (1 - args.teacher_weight) * loss + args.teacher_weight * _distillation_loss(
+                    logits, teacher[indices], args.temperature
+                )
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
