@@ -22,7 +22,6 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import orjson
@@ -32,6 +31,7 @@ from torch import nn
 from pipeline.stance_model import LABELS
 from pipeline.stance_model.data import Sentence, read_newsmtsc, split
 from pipeline.stance_model.metrics import macro_f1
+from pipeline.stance_model.optimisation import Optimiser, class_weights
 
 MARKERS = ("<t>", "</t>")
 MAX_TOKENS = 128
@@ -119,26 +119,15 @@ def train(args: argparse.Namespace) -> None:
     with torch.no_grad():  # markers start from the mean embedding, not from noise
         embeddings = model.encoder.get_input_embeddings().weight
         embeddings[-len(MARKERS) :] = embeddings[: -len(MARKERS)].mean(0)
-    counts = np.bincount(labels, minlength=len(LABELS))
-    loss_fn = nn.CrossEntropyLoss(
-        weight=torch.tensor(counts.sum() / (len(LABELS) * counts), dtype=torch.float32)
-    )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights(labels))
     steps = args.epochs * -(-len(texts) // args.batch_size)
-    warmup = steps // 10
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
-    )
+    optimiser = Optimiser(model, args.lr, steps)
     label_tensor = torch.tensor(labels)
     started, step = time.monotonic(), 0
     for epoch in range(args.epochs):
         for chunk in _by_length(texts, args.batch_size, rng):
             loss = loss_fn(model([texts[i] for i in chunk]), label_tensor[chunk])
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            optimiser.step(loss)
             step += 1
             if step % 50 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
@@ -155,7 +144,7 @@ def predict(args: argparse.Namespace) -> None:
     model = Teacher(args.base_dir)
     model.load_state_dict(torch.load(args.out / "teacher.pt", map_location="cpu"))
     train_split, _ = split(list(read_newsmtsc(args.data)))
-    sentences: list[Any] = list(train_split)
+    sentences: list[Sentence] = list(train_split)
     if args.extra_targets is not None:
         sentences += list(read_newsmtsc(args.extra_targets, with_labels=False))
     texts, _, keys = _rows(sentences)

@@ -15,7 +15,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import orjson
 import torch
 from torch import nn
@@ -25,6 +24,7 @@ from pipeline.stance_model.data import Sentence, read_newsmtsc, split
 from pipeline.stance_model.encoder import BertEncoder
 from pipeline.stance_model.inputs import Batch, Row, RowBuilder, collate
 from pipeline.stance_model.metrics import macro_f1
+from pipeline.stance_model.optimisation import Optimiser, class_weights
 
 
 class StanceNet(nn.Module):
@@ -157,26 +157,21 @@ def main() -> None:
         train = [replace(s, targets=s.targets + extra.get(s.primary_gid, ())) for s in train]
     train_rows, train_labels = _rows(builder, train)
     dev_rows, dev_labels = _rows(builder, dev)
-    counts = np.bincount([y for y in train_labels if y >= 0], minlength=len(LABELS))
-    class_weights = torch.tensor(counts.sum() / (len(LABELS) * counts), dtype=torch.float32)
-    print(f"train {len(train_labels)} targets, dev {len(dev_labels)}, weights {class_weights}")
+    weights = class_weights(train_labels)
+    print(f"train {len(train_labels)} targets, dev {len(dev_labels)}, weights {weights}")
 
     model = StanceNet(BertEncoder.from_pretrained(args.base_dir))
     if args.init is not None:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     steps = args.epochs * -(-len(train_rows) // args.batch_size)
-    warmup = steps // 10
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
-    )
-    loss_fn = nn.CrossEntropyLoss(weight=class_weights)
+    optimiser = Optimiser(model, args.lr, steps)
+    loss_fn = nn.CrossEntropyLoss(weight=weights)
     label_tensor = torch.tensor(train_labels)
     teacher = None if args.teacher is None else _teacher_probabilities(args.teacher, train)
     best = -1.0
     step = 0
     for _ in range(args.resume_step):
-        scheduler.step()  # optimiser moments restart from zero; the learning rate does not
+        optimiser.skip()
     started = time.monotonic()
     for epoch in range(args.epochs):
         for chunk in _batches(train_rows, args.batch_size, rng):
@@ -193,11 +188,7 @@ def main() -> None:
                 loss = (1 - args.teacher_weight) * loss + args.teacher_weight * _distillation_loss(
                     logits, teacher[indices], args.temperature
                 )
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            optimiser.step(loss)
             step += 1
             if step % 50 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
