@@ -111,7 +111,8 @@ def _may_hold_a_name(sentence: Sequence[str], first_pass: Sequence[str], named: 
 
     It only (re)types capitalised words; a sentence the first pass left all O whose only
     capital is its first word, a word tagged nowhere else in the document, comes back all O.
-    Skipping those (about a third of news sentences) saves a CRF pass at no cost in F1.
+    Skipping those saves a CRF pass per such sentence at no cost in F1 (BBC tagging 5-10%
+    faster). with_consistency still builds their feature lists; sparing that is left to do.
     """
     if any(t != "O" for t in first_pass):
         return True
