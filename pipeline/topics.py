@@ -1,37 +1,57 @@
-"""Topic names, in one place. Data flows raw -> normalised -> tagged -> enriched."""
+"""Topic names, in one place: ``news.raw``, one output topic per stage in the registry's
+order (``news.normalised``, ``news.tagged``, ``news.enriched``), and ``news.deadletter``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from pipeline.settings import Settings
+from pipeline.stages.registry import (
+    DEADLETTER_TOPIC,
+    RAW_TOPIC,
+    STAGES,
+    StageSpec,
+    source_of,
+)
+
+SHORT_NAMES: tuple[str, ...] = (RAW_TOPIC, *(spec.output for spec in STAGES), DEADLETTER_TOPIC)
 
 
 @dataclass(frozen=True)
 class Topics:
-    raw: str
-    normalised: str
-    tagged: str
-    enriched: str
-    deadletter: str
+    prefix: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Topics:
-        p = settings.topic_prefix
-        return cls(
-            raw=f"{p}news.raw",
-            normalised=f"{p}news.normalised",
-            tagged=f"{p}news.tagged",
-            enriched=f"{p}news.enriched",
-            deadletter=f"{p}news.deadletter",
-        )
+        return cls(settings.topic_prefix)
+
+    def named(self, short: str) -> str:
+        """``enriched`` -> ``<prefix>news.enriched``."""
+        return f"{self.prefix}news.{short}"
+
+    @property
+    def raw(self) -> str:
+        return self.named(RAW_TOPIC)
+
+    @property
+    def enriched(self) -> str:
+        """The finished articles: the last stage's output."""
+        return self.named(STAGES[-1].output)
+
+    @property
+    def deadletter(self) -> str:
+        return self.named(DEADLETTER_TOPIC)
+
+    def source(self, spec: StageSpec) -> str:
+        return self.named(source_of(spec))
+
+    def output(self, spec: StageSpec) -> str:
+        return self.named(spec.output)
 
     def all(self) -> tuple[str, ...]:
-        return (self.raw, self.normalised, self.tagged, self.enriched, self.deadletter)
+        return tuple(self.named(short) for short in SHORT_NAMES)
 
     def by_short_name(self, name: str) -> str:
         """``enriched`` or ``news.enriched`` -> the full topic name (prefix applied)."""
         short = name.removeprefix("news.")
-        if short not in ("raw", "normalised", "tagged", "enriched", "deadletter"):
-            return name
-        return str(getattr(self, short))
+        return self.named(short) if short in SHORT_NAMES else name

@@ -8,10 +8,11 @@ from prometheus_client import start_http_server
 
 from pipeline.app import create_app
 from pipeline.chain import Chain
-from pipeline.kafka_admin import ensure_topics
-from pipeline.lag import LagMonitor
+from pipeline.kafka.admin import ensure_topics
+from pipeline.kafka.lag import LagMonitor
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
+from pipeline.stages.registry import stage
 from pipeline.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,10 @@ def run_worker(settings: Settings) -> None:
     app = create_app(settings, metrics, chain)
     topics = Topics.from_settings(settings)
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
-    sources = {"normalise": topics.raw, "tag": topics.normalised, "stance": topics.tagged}
     lag = LagMonitor.start_for(
         settings.bootstrap_servers,
         settings.consumer_group,
-        [sources[stage] for stage in settings.stage_list],
+        [topics.source(stage(name)) for name in settings.stage_list],
     )
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     try:

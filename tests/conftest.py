@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.shared_data import SharedData
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWS_PIPELINE_SHARED_DIR", REPO.parent / "shared"))
+SHARED = SharedData.default().root
 BROKER_SCRIPT = REPO / "deploy" / "kafka" / "broker.sh"
 
 

@@ -9,7 +9,7 @@ import orjson
 
 from tests.conftest import REPO, free_port
 
-CLI = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+CLI = [sys.executable, "-m", "pipeline"]
 
 
 def test_help_lists_the_commands() -> None:

@@ -39,7 +39,9 @@ def test_reads_every_format_and_reports_bad_files(tmp_path: Path) -> None:
     assert records["d.json"]["id"] == "d"
     assert records["e.jsonl:1"]["id"] == "e1"
     assert records["e.jsonl:4"]["html"] == "<p>y</p>"
-    assert sorted(Path(e.origin).name for e in errors) == ["e.jsonl:3", "f.json", "g.json"]
+    # A record without a body is still a record: the worker dead-letters it, nothing is lost.
+    assert records["g.json"]["title"] == "no body"
+    assert sorted(Path(e.origin).name for e in errors) == ["e.jsonl:3", "f.json"]
 
 
 def test_wrong_field_types_pass_through_for_the_worker_to_dead_letter(tmp_path: Path) -> None:

@@ -1,0 +1,2 @@
+"""``news-pipeline predict`` and ``news-pipeline eval``, one module per stage's model:
+extraction (the normalise stage's body), tag (CoNLL-2003 NER), stance (NewsMTSC)."""

@@ -18,17 +18,13 @@ from typing import Annotated
 import orjson
 import typer
 
+from pipeline.evaluation.options import (
+    SHARED_DIR_ENV,
+    SharedDirOption,
+    shared_data,
+)
+from pipeline.evaluation.options import exit_with as _exit
 from pipeline.evaluation.shingles import Score, page_counts, score_bodies
-from pipeline.settings import Settings
-
-SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
-_DATA = Path("data") / "extraction"
-
-SharedDirOption = Annotated[
-    Path | None,
-    typer.Option(help="The shared/ folder [default: ../shared beside "
-                 "the repository]", show_default=False),
-]
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ def format_worst(truth: dict[str, str], predicted: dict[str, str], n: int) -> st
 
 
 def _data_dir(shared_dir: Path | None) -> Path:
-    return (shared_dir or Settings().shared_dir) / _DATA
+    return shared_data(shared_dir).extraction
 
 
 def _pages_or_exit(html_dir: Path) -> list[tuple[str, bytes]]:
@@ -158,15 +154,3 @@ def _pages_or_exit(html_dir: Path) -> list[tuple[str, bytes]]:
     if not pages:
         _exit(f"no *.html.gz or *.html files in {html_dir}")
     return pages
-
-
-def _exit(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
-if __name__ == "__main__":  # until the project CLI registers these commands
-    app = typer.Typer(add_completion=False)
-    app.command("predict")(predict_cli)
-    app.command("eval")(eval_cli)
-    app()

@@ -19,19 +19,15 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from pipeline.settings import Settings
+from pipeline.evaluation.options import (
+    SHARED_DIR_ENV,
+    SharedDirOption,
+    shared_data,
+)
+from pipeline.evaluation.options import exit_with as _exit
 from pipeline.stance_model.data import Sentence, read_newsmtsc, split
 from pipeline.stance_model.metrics import ClassScore, macro_f1, per_class
 
-SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
-_TRAIN = Path("data") / "stance" / "newsmtsc" / "train.jsonl"
-_BBC = Path("data") / "corpora" / "bbc"
-
-SharedDirOption = Annotated[
-    Path | None,
-    typer.Option(help="The shared/ folder (default: ../shared beside "
-                 "the repository)", show_default=False),
-]
 Key = tuple[str, str]
 
 
@@ -111,7 +107,7 @@ def eval_cli(
     development one, since that split also chose the shipped model's epoch.
     """
     if gold is None:
-        train = (shared_dir or Settings().shared_dir) / _TRAIN
+        train = shared_data(shared_dir).newsmtsc_train
         if not train.is_file():
             _exit(f"no NewsMTSC data at {train}: pass --gold or --shared-dir ({SHARED_DIR_ENV})")
         sentences = split(list(read_newsmtsc(train)))[1]
@@ -135,7 +131,7 @@ def eval_cli(
     typer.echo(format_report(per_class(gold_list, predicted_list),
                              macro_f1(gold_list, predicted_list), timing, missing))
     if bbc:
-        corpus = (shared_dir or Settings().shared_dir) / _BBC
+        corpus = shared_data(shared_dir).bbc
         if not corpus.is_dir():
             _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
         articles, wall_s, cpu_s = time_stage(corpus, bbc)
@@ -148,13 +144,13 @@ def time_stage(corpus: Path, count: int) -> tuple[int, float, float]:
     texts in a fixed shuffled order; normalising and tagging them is not timed."""
     import random
 
-    from pipeline.stages.entities import EntityTagger
     from pipeline.stages.normalise import normalise
     from pipeline.stages.stance import StanceClassifier
+    from pipeline.stages.tag import Tagger
 
     paths = sorted(corpus.glob("*/*.txt"))
     random.Random(0).shuffle(paths)
-    tagger = EntityTagger.load()
+    tagger = Tagger.load()
     tagged = []
     for path in paths[:count]:
         title, _, body = path.read_bytes().decode("utf-8", "replace").partition("\n\n")
@@ -180,8 +176,3 @@ def format_report(scores: list[ClassScore], macro: float, timing: Timing | None,
         lines.append(f"targets/s, CPU time: {timing.targets / timing.cpu_s:.1f}; "
                      f"wall clock: {timing.targets / timing.wall_s:.1f}")
     return "\n".join(lines)
-
-
-def _exit(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)

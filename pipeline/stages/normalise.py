@@ -14,18 +14,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pipeline.errors import InvalidRecord
+from pipeline.records import validate_raw
 from pipeline.text.cleaning import clean_line, clean_text
 from pipeline.text.dates import to_utc_iso
 from pipeline.text.language import default_detector
 from pipeline.text.urls import canonical_url, domain_of
 
-_OPTIONAL_TEXT_FIELDS = ("url", "source", "title", "published_at", "language", "body", "html")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Return the normalised article for ``raw``; raise InvalidRecord if it has no usable text."""
-    record_id = _check_types(raw)
+    record_id: str = validate_raw(raw)["id"]
     body, page_title, page_date, page_url = _body_and_page_metadata(raw)
     url = canonical_url(raw.get("url") or page_url or "")
     title = clean_line(raw.get("title") or page_title or "") or None
@@ -49,21 +49,6 @@ def pipe(raws: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
     """Batch form; there is nothing to share between articles, so it is the plain loop."""
     for raw in raws:
         yield normalise(raw)
-
-
-def _check_types(raw: Mapping[str, Any]) -> str:
-    if not isinstance(raw, Mapping):
-        raise InvalidRecord(f"a record must be a JSON object, got {type(raw).__name__}")
-    record_id = raw.get("id")
-    if not isinstance(record_id, str) or not record_id:
-        raise InvalidRecord(f"'id' must be a non-empty string, got {record_id!r:.80}")
-    for field in _OPTIONAL_TEXT_FIELDS:
-        value = raw.get(field)
-        if value is not None and not isinstance(value, str):
-            raise InvalidRecord(f"'{field}' must be a string or null, got {type(value).__name__}")
-    if raw.get("body") is None and raw.get("html") is None:
-        raise InvalidRecord("the record has neither 'body' nor 'html'")
-    return record_id
 
 
 def _body_and_page_metadata(

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pipeline.stance_model.runtime import Query, StanceModel
-from pipeline.stance_model.sentences import split_sentences
+from pipeline.text.sentences import sentence_spans
 
 Article = dict[str, Any]
 
@@ -105,7 +105,7 @@ class StanceClassifier:
 
     def _plan(self, article: Article) -> _Plan:
         body: str = article["body"]
-        sentences = split_sentences(body)
+        sentences = _sentences(article)
         mentions = _mentions_by_sentence(article["entities"], sentences)
         order = sorted(mentions, key=lambda i: -float(article["entities"][i].get("salience", 0)))
         chosen = self._choose_sentences(mentions, order)
@@ -170,6 +170,15 @@ class StanceClassifier:
             "confidence": round(float(mean[best]), 4),
             "evidence": sorted(evidence, key=lambda e: e["start"]),
         }
+
+
+def _sentences(article: Article) -> list[tuple[int, int]]:
+    """The sentences the tag stage found; records written before it carried them (schema
+    version 1) are split here with the same splitter."""
+    carried = article.get("sentences")
+    if isinstance(carried, list):
+        return [(int(start), int(end)) for start, end in carried]
+    return sentence_spans(article["body"])
 
 
 def _mentions_by_sentence(

@@ -1,11 +1,8 @@
-"""Target-dependent stance model: input building, ONNX inference, training and export.
-
-Only :mod:`.sentences`, :mod:`.inputs`, :mod:`.data` and :mod:`.runtime` are used at run time;
-:mod:`.train` and :mod:`.export` need the training-only dependencies (torch, transformers).
+"""What the stance stage is built from, at run time: encoder inputs (``inputs``), ONNX
+inference (``runtime``), NewsMTSC reading and its train/dev split (``data``) and scores
+(``metrics``). Training and export live in pipeline.training.stance.
 """
-
-from pipeline.stance_model.sentences import split_sentences
 
 LABELS: tuple[str, str, str] = ("against", "neutral", "favor")
 
-__all__ = ["LABELS", "split_sentences"]
+__all__ = ["LABELS"]

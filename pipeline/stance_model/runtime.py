@@ -41,7 +41,7 @@ class StanceModel:
         if missing:
             raise ModelNotAvailable(
                 f"stance model files {missing} missing from {model_dir}; reinstall the package "
-                "or rebuild them with `python -m pipeline.stance_model.export`"
+                "or rebuild them with `python -m pipeline.training.stance.export`"
             )
         import onnxruntime
 

@@ -17,6 +17,7 @@ from pipeline.chain import Chain
 from pipeline.metrics import PipelineMetrics
 from pipeline.records import validator
 from pipeline.settings import Settings
+from pipeline.stages.registry import stage as spec
 
 
 class CollectingSink:
@@ -44,7 +45,7 @@ def make_handler(
     metrics = PipelineMetrics.create(CollectorRegistry())
     sink, deadletters = CollectingSink(), CollectingSink()
     settings = Settings(max_message_bytes=4096)
-    handler = StageHandler(stage, chain, metrics, sink, deadletters, settings)  # type: ignore[arg-type]
+    handler = StageHandler(spec(stage), chain, metrics, sink, deadletters, settings)  # type: ignore[arg-type]
     return handler, sink, deadletters, metrics
 
 

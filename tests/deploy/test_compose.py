@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from deployfiles import DEPLOY, REPO, load_yaml_documents, settings_env_vars
+
+from tests.deploy.deployfiles import DEPLOY, REPO, load_yaml_documents, settings_env_vars
 
 COMPOSE = DEPLOY / "compose.yaml"
 SCHEMA = REPO / "build" / "deploy-deps" / "compose-spec.json"

@@ -3,11 +3,11 @@ from __future__ import annotations
 import json
 import re
 
-from deployfiles import DEPLOY, load_dashboards_module
 from prometheus_client import CollectorRegistry
 
-from pipeline.lag import LagCollector
+from pipeline.kafka.lag import LagCollector
 from pipeline.metrics import PipelineMetrics
+from tests.deploy.deployfiles import DEPLOY, load_dashboards_module
 
 DASHBOARD_DIR = DEPLOY / "grafana" / "dashboards"
 # Series that come from Prometheus itself or prometheus-client's default collectors.

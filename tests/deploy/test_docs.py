@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from deployfiles import REPO, settings_env_vars
 from prometheus_client import CollectorRegistry
 
-from pipeline.lag import LagCollector
+from pipeline.kafka.lag import LagCollector
 from pipeline.metrics import PipelineMetrics
+from tests.deploy.deployfiles import REPO, settings_env_vars
 
 SUFFIX = {"counter": "_total", "info": "_info"}
 

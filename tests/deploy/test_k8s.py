@@ -3,7 +3,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from deployfiles import DEPLOY, load_yaml_documents, require_tool, settings_env_vars
+
+from tests.deploy.deployfiles import DEPLOY, load_yaml_documents, require_tool, settings_env_vars
 
 K8S_VERSION = "1.33.0"
 

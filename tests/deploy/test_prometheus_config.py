@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import subprocess
 
-from deployfiles import DEPLOY, require_tool
+from tests.deploy.deployfiles import DEPLOY, require_tool
 
 PROMETHEUS_DIR = DEPLOY / "prometheus"
 HINT = "run deploy/prometheus/install.sh (Debian's prometheus package ships promtool)"

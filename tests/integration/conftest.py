@@ -17,42 +17,13 @@ import orjson
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from pipeline.kafka_admin import ensure_topics, producer_config
+from pipeline.kafka.admin import ensure_topics, producer_config
 from pipeline.settings import Settings
 from pipeline.topics import Topics
+from pipeline.worker_process import WorkerProcess
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass
-class WorkerProcess:
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    metrics_port: int
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if b"Worker]: Ready" in self.log_path.read_bytes():
-                return
-            if self.process.poll() is not None:
-                raise AssertionError(f"worker exited early:\n{self.log()}")
-            time.sleep(0.2)
-        raise AssertionError(f"worker not ready after {timeout}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", "replace")[-4000:]
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
 
 
 @dataclass
@@ -81,21 +52,12 @@ class PipelineUnderTest:
         }
 
     def start_worker(self, stages: str = "normalise,tag,stance") -> WorkerProcess:
-        port = free_port()
-        log_path = self.tmp_path / f"worker-{len(self.workers)}.log"
         env = {
             **self.env(),
-            "NEWS_PIPELINE_METRICS_PORT": str(port),
+            "NEWS_PIPELINE_METRICS_PORT": str(free_port()),
             "NEWS_PIPELINE_STAGES": stages,
         }
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-c", "from pipeline.cli import main; main()", "worker"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        worker = WorkerProcess(process, log_path, port)
+        worker = WorkerProcess.start(env, self.tmp_path / f"worker-{len(self.workers)}.log")
         self.workers.append(worker)
         return worker
 
@@ -124,8 +86,8 @@ class PipelineUnderTest:
     def _replay_command(paths: tuple[Path, ...], extra: list[str] | None) -> list[str]:
         return [
             sys.executable,
-            "-c",
-            "from pipeline.cli import main; main()",
+            "-m",
+            "pipeline",
             "replay",
             *map(str, paths),
             "--no-progress",

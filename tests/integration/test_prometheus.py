@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 
+from pipeline.worker_process import WorkerProcess
 from tests.conftest import free_port
 from tests.deploy.deployfiles import load_dashboards_module, require_tool
-from tests.integration.conftest import PipelineUnderTest, WorkerProcess
+from tests.integration.conftest import PipelineUnderTest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

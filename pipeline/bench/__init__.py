@@ -1,0 +1,2 @@
+"""Benchmarks (``make bench``, ``make bench-stages``): commands that print figures. Nothing in
+the runtime imports them."""

@@ -1,0 +1,31 @@
+"""What the evaluation commands share: the ``--shared-dir`` option and the way they stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from pipeline.shared_data import SharedData
+
+SHARED_DIR_ENV = "NEWS_PIPELINE_SHARED_DIR"
+
+SharedDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        help=f"The shared/ folder [env: {SHARED_DIR_ENV}; default: ../shared beside the "
+        "repository]",
+        show_default=False,
+    ),
+]
+
+
+def shared_data(shared_dir: Path | None) -> SharedData:
+    return SharedData.at(shared_dir)
+
+
+def exit_with(message: str) -> NoReturn:
+    """Print ``message`` on stderr and exit 2, as a usage error would."""
+    typer.echo(message, err=True)
+    raise typer.Exit(2)

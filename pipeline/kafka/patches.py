@@ -1,0 +1,83 @@
+"""Patches of faust-streaming's private internals, installed in one place: ``install()``.
+
+Both close gaps in Faust's exactly_once that tests/integration/test_recovery.py reproduces.
+They replace private methods, so they refuse to run on a faust-streaming other than the one
+they were written for (``FAUST_VERSION``), and tests/kafka/test_patches.py fails fast when the
+methods they wrap change their signatures.
+
+- **Offset gaps** (``Consumer._add_gap``): with transactions a partition's offsets have holes
+  (commit markers, aborted records). Faust records a hole between the last offset read and the
+  next message as ``[last + 1, offset]``, one too far: it includes the next message's own
+  offset. When Faust later merges the holes into its acked offsets, that offset is listed
+  twice, the run of consecutive offsets breaks there, and the offset commit stops short of
+  messages whose outputs commit in the same transaction. A worker that dies before the next
+  commit then has its outputs committed but not its input offsets, and on restart the outputs
+  appear twice. The patch records holes as ``[last + 1, offset - 1]``.
+- **Commit gate** (``Consumer._commit_tps``): Faust computes the offsets to commit (acked
+  messages only) and then commits each partition's transaction over several awaits. An output
+  sent in that window lands in a transaction that commits without its input's offset. The
+  patch runs the commit under the app's ``CommitGate`` lock (pipeline.kafka.transactions),
+  which agents hold around "send output, ack input".
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Any
+
+from faust.transport.consumer import Consumer
+
+from pipeline.errors import PipelineError
+from pipeline.kafka.transactions import CommitGate
+
+FAUST_VERSION = "0.15.3"
+# The private methods replaced, with the parameters the replacements rely on.
+PATCHED_SIGNATURES = {
+    "_add_gap": ("self", "tp", "offset_from", "offset_to"),
+    "_commit_tps": ("self", "tps", "start_new_transaction"),
+}
+
+_originals: dict[str, Any] = {}
+
+
+class UnsupportedFaustVersion(PipelineError):
+    """The installed faust-streaming is not the one the patches were written for."""
+
+
+def install() -> None:
+    """Apply both patches to Faust's Consumer class, once; refuse an unknown Faust version."""
+    if _originals:
+        return
+    installed = version("faust-streaming")
+    if installed != FAUST_VERSION:
+        raise UnsupportedFaustVersion(
+            f"pipeline.kafka.patches was written for faust-streaming {FAUST_VERSION}, found "
+            f"{installed}: pin faust-streaming=={FAUST_VERSION} (as pyproject.toml does) or "
+            "re-check the patched Consumer methods against the new version"
+        )
+    _originals.update(patch_class(Consumer))
+
+
+def patch_class(consumer_class: type) -> dict[str, Any]:
+    """Replace the two methods on ``consumer_class``; returns the originals by name."""
+    add_gap = consumer_class._add_gap  # type: ignore[attr-defined]
+    commit_tps = consumer_class._commit_tps  # type: ignore[attr-defined]
+
+    async def _add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
+        await add_gap(self, tp, offset_from, offset_to - 1)
+
+    async def _commit_tps(self: Any, tps: Any, start_new_transaction: bool) -> bool:
+        gate = CommitGate.of(self.app)
+        if gate is None or not self.app.in_transaction:
+            return bool(await commit_tps(self, tps, start_new_transaction=start_new_transaction))
+        async with gate.lock:
+            return bool(await commit_tps(self, tps, start_new_transaction=start_new_transaction))
+
+    consumer_class._add_gap = _add_gap  # type: ignore[attr-defined]
+    consumer_class._commit_tps = _commit_tps  # type: ignore[attr-defined]
+    return {"_add_gap": add_gap, "_commit_tps": commit_tps}
+
+
+def original(name: str) -> Any:
+    """The unpatched method (the installed one when ``install`` has not run yet)."""
+    return _originals.get(name) or getattr(Consumer, name)

@@ -1,0 +1,73 @@
+"""Exactly-once plumbing between Faust and the agents.
+
+Faust's own exactly_once lets an output and its input's offset commit separately (see each
+class); these close the gaps so that every input ends as exactly one output, even when a worker
+is killed mid-transaction (tests/integration/test_recovery.py). The
+Faust-side halves of these fixes are in pipeline.kafka.patches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import Any, ClassVar, Protocol
+
+import faust
+from faust.types import Message
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None: ...
+
+
+class TopicSink:
+    """Writes to one topic inside the transaction that commits the source message's offset.
+
+    Faust's own send under exactly_once picks the transaction from the *destination* topic's
+    partition, and sends outside any transaction when the destination is not a topic the app
+    consumes (news.enriched, news.deadletter). Either way the output and the input offset can
+    commit separately, and a worker killed between the two duplicates its output. Choosing the
+    transactional id from the source partition, exactly as Faust's offset commit does, makes
+    the output and the offset commit one atomic transaction.
+    """
+
+    def __init__(self, app: faust.App, topic: str) -> None:
+        self.app = app
+        self.topic = topic
+
+    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None:
+        producer = self.app.producer
+        if self.app.in_transaction:
+            group = self.app.assignor.group_for_topic(source.topic)
+            transactional_id = f"{self.app.conf.id}-{group}-{source.partition}"
+            # The driver's producer holds one transactional producer per assigned source
+            # partition (started by Faust's transaction manager on assignment).
+            await producer.send(
+                self.topic, key, value, None, None, None, transactional_id=transactional_id
+            )
+        else:
+            # at_least_once: wait for the broker's ack before the offset can be committed.
+            await (await producer.send(self.topic, key, value, None, None, None))
+
+
+class CommitGate:
+    """Keeps Faust's offset commit from running between an output's send and its input's ack.
+
+    Agents hold ``lock`` around "send output, ack input"; the patched ``Consumer._commit_tps``
+    (pipeline.kafka.patches) holds it around "compute offsets and commit", so an output never
+    lands in a transaction that commits without its input's offset. One gate per app.
+    """
+
+    _gates: ClassVar[weakref.WeakKeyDictionary[Any, CommitGate]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, app: faust.App) -> None:
+        self.lock = asyncio.Lock()
+        CommitGate._gates[app] = self
+
+    @classmethod
+    def of(cls, app: Any) -> CommitGate | None:
+        """The gate of ``app``, if one was made for it."""
+        return cls._gates.get(app)

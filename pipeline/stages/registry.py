@@ -1,0 +1,126 @@
+"""The stage registry: every stage declared once, in the order articles flow through them.
+
+The app, the chain, the worker, the settings, the topics, the content metrics and the
+benchmarks all read this table; none of them names a stage. Adding a stage means writing its
+module under ``pipeline/stages/`` and adding one ``StageSpec`` here.
+
+Each stage reads the topic the stage before it writes (the first reads ``news.raw``), so a
+spec names only its output topic; ``source_of`` derives the input. Loaders import their stage
+lazily, so reading the table (the CLI, the settings) loads no model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline import records
+
+Record = dict[str, Any]
+StageFunction = Callable[[Record], Record]
+
+# The short names of the topics that belong to no stage.
+RAW_TOPIC = "raw"
+DEADLETTER_TOPIC = "deadletter"
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """One stage: its name (CLI, consumer group, metric labels, module), where its output goes,
+    how its input is decoded, how it is loaded, and what it stamps on its output."""
+
+    name: str
+    # Short name of the output topic (``news.<output>``, prefix applied by ``Topics``).
+    output: str
+    # The timestamp the stage stamps on its output, as named in the schemas.
+    stamp: str
+    # bytes off the input topic (and the size limit) -> record, or InvalidRecord.
+    decode: Callable[[bytes | None, int], Record]
+    # Loads the stage's model once; the callable it returns does per-article work.
+    load: Callable[[], StageFunction]
+    # The output field a stage sets to a reason when it leaves an article untouched on purpose.
+    skipped_field: str | None = None
+
+
+def _decode_raw(value: bytes | None, max_bytes: int) -> Record:
+    return records.decode_raw(value, max_bytes)
+
+
+def _decode_internal(value: bytes | None, max_bytes: int) -> Record:
+    # Written by an earlier stage of this pipeline, which already enforced the raw size limit;
+    # enrichment only adds fields, so the limit must not apply again.
+    return records.decode(value)
+
+
+def _load_normalise() -> StageFunction:
+    from pipeline.stages.normalise import normalise
+    from pipeline.text.language import default_detector
+
+    default_detector()
+    return normalise
+
+
+def _load_tag() -> StageFunction:
+    from pipeline.stages.tag import Tagger
+
+    return Tagger.load()
+
+
+def _load_stance() -> StageFunction:
+    from pipeline.stages.stance import StanceClassifier
+
+    return StanceClassifier.load()
+
+
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("normalise", output="normalised", stamp="normalised", decode=_decode_raw,
+              load=_load_normalise),
+    StageSpec("tag", output="tagged", stamp="tagged", decode=_decode_internal, load=_load_tag,
+              skipped_field="entities_skipped"),
+    StageSpec("stance", output="enriched", stamp="enriched", decode=_decode_internal,
+              load=_load_stance, skipped_field="stance_skipped"),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
+_BY_NAME = {spec.name: spec for spec in STAGES}
+# Names used by earlier releases, accepted with a pointer to the current one.
+_RENAMED = {"entities": "tag", "ner": "tag"}
+
+
+def stage(name: str) -> StageSpec:
+    """The spec of ``name``; a clear error naming the choices (and any renamed stage)."""
+    spec = _BY_NAME.get(name)
+    if spec is not None:
+        return spec
+    if name in _RENAMED:
+        raise ValueError(f"stage {name!r} is now called {_RENAMED[name]!r}")
+    raise ValueError(f"unknown stage {name!r}; choose from {', '.join(STAGE_NAMES)}")
+
+
+def parse_stage_list(value: str) -> tuple[str, ...]:
+    """``"tag, stance"`` -> ``("tag", "stance")``, every name checked against the registry."""
+    names = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [name for name in names if name not in _BY_NAME]
+    if unknown:
+        renamed = [f"{n!r} is now {_RENAMED[n]!r}" for n in unknown if n in _RENAMED]
+        hint = f" ({'; '.join(renamed)})" if renamed else ""
+        raise ValueError(
+            f"unknown stage(s) {sorted(unknown)}{hint}; choose from {', '.join(STAGE_NAMES)}"
+        )
+    return names
+
+
+def source_of(spec: StageSpec) -> str:
+    """Short name of the topic a stage reads: the previous stage's output, or raw."""
+    index = STAGES.index(spec)
+    return STAGES[index - 1].output if index else RAW_TOPIC
+
+
+def is_first(spec: StageSpec) -> bool:
+    """The first stage reads untrusted raw input and stamps when it was produced."""
+    return spec is STAGES[0]
+
+
+def is_last(spec: StageSpec) -> bool:
+    """The last stage writes the finished article: it is what the content metrics count."""
+    return spec is STAGES[-1]

@@ -1,0 +1,265 @@
+"""Tagged spans -> the article's entities: titles stripped, aliases merged, salience scored.
+
+Within one article "Sir Keir Starmer", "Sir Keir" and "Starmer" are one person, "Keir Starmer";
+"Mr Putin" is "Vladimir Putin" when the full name appears. Honorifics and titles never belong to
+a name, and the word after a personal honorific ("Mr", "Sir") is a person whatever the CRF said:
+its CoNLL-trained features know Reuters style ("Mr." is rare there) better than British style.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.tag_model.conll import chunks
+from pipeline.tag_model.features import normalise_token
+from pipeline.text.sentences import Token
+
+# Words that mark the next capitalised word(s) as a person's name.
+HONORIFICS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "mister",
+        "madam",
+        "monsieur",
+        "herr",
+        "frau",
+    ]
+)
+# Leading words that can be tagged inside a person's span but are not part of the name.
+TITLES = HONORIFICS | frozenset(
+    [
+        "president",
+        "prime",
+        "minister",
+        "chancellor",
+        "senator",
+        "sen",
+        "rep",
+        "gov",
+        "governor",
+        "general",
+        "gen",
+        "col",
+        "colonel",
+        "captain",
+        "capt",
+        "lt",
+        "sgt",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "rev",
+        "reverend",
+        "judge",
+        "justice",
+        "secretary",
+        "mayor",
+        "chairman",
+        "chairwoman",
+        "sheikh",
+        "ayatollah",
+        "archbishop",
+        "bishop",
+        "cardinal",
+        "professor",
+        "prof",
+        "premier",
+        "vice",
+        "deputy",
+        "former",
+        "late",
+        "foreign",
+        "defence",
+        "defense",
+        "home",
+        "interior",
+        "envoy",
+    ]
+)
+# A "person" ending in one of these is a misread place or organisation ("Downing Street"):
+# CoNLL's Reuters text rarely shows such names, so the CRF falls back on their shape.
+PLACE_HEADS = frozenset(
+    ["street", "road", "avenue", "square", "lane", "bridge", "river", "island", "islands"]
+)
+ORG_HEADS = frozenset(
+    [
+        "company",
+        "corporation",
+        "corp",
+        "inc",
+        "ltd",
+        "plc",
+        "group",
+        "bank",
+        "council",
+        "party",
+        "ministry",
+        "university",
+    ]
+)
+_CLITICS = frozenset({"'s", "'", "s"})
+_POSITION_WEIGHT = 0.4
+
+
+@dataclass
+class Mention:
+    kind: str
+    tokens: list[Token]
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1].end
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(normalise_token(t.text).lower() for t in self.tokens)
+
+
+@dataclass
+class _Entity:
+    kind: str
+    words: tuple[str, ...]
+    mentions: list[Mention] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    def add(self, mention: Mention) -> None:
+        self.mentions.append(mention)
+        self.kinds[mention.kind] += 1
+
+
+def _bare(word: str) -> str:
+    return word.rstrip(".").lower()
+
+
+def mentions_from_tags(
+    sentences: Sequence[Sequence[Token]], tags: Sequence[Sequence[str]]
+) -> list[Mention]:
+    """Spans from the tagger's tags, cleaned up with the honorific rules."""
+    found: list[Mention] = []
+    for tokens, sentence_tags in zip(sentences, tags, strict=True):
+        spans = {start: (kind, end) for kind, start, end in chunks(sentence_tags)}
+        # A capitalised run after an honorific is a person, whatever (if anything) was tagged.
+        for i, token in enumerate(tokens[:-1]):
+            if _bare(normalise_token(token.text)) not in HONORIFICS or _is_covered(spans, i):
+                continue
+            j = i + 1
+            while j < len(tokens) and j - i <= 3 and tokens[j].text[:1].isupper():
+                j += 1
+            inside = sorted(s for s in spans if i < s < j)
+            for start in inside:
+                if spans[start][1] > j:  # a longer span runs on past the name: leave it alone
+                    j = start
+                    break
+            for start in inside:
+                if start < j:
+                    del spans[start]
+            if j > i + 1:
+                spans[i + 1] = ("PER", j)
+        for start, (kind, end) in sorted(spans.items()):
+            words = list(tokens[start:end])
+            while len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
+                words.pop(0)
+            while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
+                words.pop()
+            if kind == "PER" and len(words) > 1:
+                head = _bare(normalise_token(words[-1].text))
+                kind = "LOC" if head in PLACE_HEADS else "ORG" if head in ORG_HEADS else kind
+            if any(ch.isalnum() for t in words for ch in t.text) and not (
+                len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
+            ):
+                found.append(Mention(kind, words))
+    return found
+
+
+def _is_covered(spans: dict[int, tuple[str, int]], i: int) -> bool:
+    return any(start <= i < end for start, (_, end) in spans.items())
+
+
+def _contains(name: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(name[k : k + n] == part for k in range(len(name) - n + 1))
+
+
+def _acronym(words: tuple[str, ...]) -> str:
+    return "".join(w[0] for w in words if w[:1].isalpha() and w not in {"of", "the", "and", "for"})
+
+
+def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
+    """Group mentions into entities; longer names first so short forms can join them."""
+    entities: list[_Entity] = []
+    by_length = sorted(mentions, key=lambda m: (-len(m.tokens), m.start))
+    for mention in by_length:
+        words = mention.words
+        target = next((e for e in entities if e.words == words), None)
+        if target is None and len(words) < 4:
+            people = [e for e in entities if e.kind == "PER" and len(e.words) > len(words)]
+            if mention.kind == "PER" or len(words) == 1:
+                # A surname or first name joins the (most mentioned) full name containing it.
+                candidates = [e for e in people if _contains(e.words, words)]
+                if candidates:
+                    target = max(candidates, key=lambda e: len(e.mentions))
+            if target is None and mention.kind != "PER" and len(words) == 1:
+                # "EU" joins "European Union" when it is that name's initials.
+                target = next(
+                    (
+                        e
+                        for e in entities
+                        if e.kind == mention.kind
+                        and len(e.words) > 1
+                        and _acronym(e.words) == words[0]
+                    ),
+                    None,
+                )
+        if target is None:
+            target = _Entity(mention.kind, words)
+            entities.append(target)
+        target.add(mention)
+    return _finish(entities, body)
+
+
+def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
+    if not entities:
+        return []
+    most = max(len(e.mentions) for e in entities)
+    out: list[dict[str, Any]] = []
+    for entity in entities:
+        entity.mentions.sort(key=lambda m: m.start)
+        longest = max(entity.mentions, key=lambda m: (len(m.tokens), -m.start))
+        name = " ".join(body[longest.start : longest.end].split())
+        # Votes decide the type, so one stray LOC among five PER mentions does not split them.
+        kind = entity.kinds.most_common(1)[0][0] if entity.kind != "PER" else "PER"
+        first = entity.mentions[0].start / max(len(body), 1)
+        count = len(entity.mentions)
+        salience = (1 - _POSITION_WEIGHT) * count / most + _POSITION_WEIGHT * (1 - first)
+        out.append(
+            {
+                "name": name,
+                "type": kind,
+                "mentions": [
+                    {"start": m.start, "end": m.end, "text": body[m.start : m.end]}
+                    for m in entity.mentions
+                ],
+                "count": count,
+                "salience": round(min(max(salience, 0.0), 1.0), 4),
+            }
+        )
+    out.sort(key=lambda e: (-e["salience"], e["mentions"][0]["start"]))
+    return out

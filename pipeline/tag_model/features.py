@@ -1,0 +1,162 @@
+"""Token features for the CRF, computed per document.
+
+Speed matters here more than anywhere else in the tagger: Python string work per token is the
+bottleneck, so everything that depends on the word form alone (shape, affixes, cluster paths)
+is computed once per distinct form and cached, including the strings a neighbour contributes,
+and only the few cross-token features are built per occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.tag_model.gazetteer import Gazetteer
+
+_NORMALISE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "--",
+        "\u00a0": " ",
+    }
+)
+_SHAPE_RUNS = re.compile(r"(.)\1+")
+_CACHE_LIMIT = 200_000
+
+
+def normalise_token(text: str) -> str:
+    return text.translate(_NORMALISE)
+
+
+def _shape(word: str) -> str:
+    chars = []
+    for ch in word:
+        if ch.isupper():
+            chars.append("X")
+        elif ch.islower():
+            chars.append("x")
+        elif ch.isdigit():
+            chars.append("d")
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
+class _Word:
+    """Everything about one word form that does not depend on its context."""
+
+    __slots__ = ("own", "lower", "capitalised", "upper", "short_shape", "ctx")
+
+    def __init__(self, word: str, clusters: dict[str, str]) -> None:
+        lower = word.lower()
+        shape = _shape(word)
+        short = _SHAPE_RUNS.sub(r"\1", shape)
+        self.lower = lower
+        self.short_shape = short
+        self.capitalised = word[:1].isupper()
+        self.upper = word.isupper() and len(word) > 1
+        own = [f"w={word}", f"l={lower}", f"s={short}", f"S={shape if len(shape) <= 6 else short}"]
+        for k in (1, 2, 3, 4):
+            if len(word) > k:
+                own.append(f"p{k}={word[:k]}")
+                own.append(f"x{k}={lower[-k:]}")
+        if self.capitalised:
+            own.append("cap")
+        if self.upper:
+            own.append("upper")
+        if any(ch.isdigit() for ch in word):
+            own.append("digit")
+        if "-" in word[1:]:
+            own.append("hyphen")
+        # Cluster ids at coarse/medium/fine granularity, "12/130/901" (see clusters.py).
+        levels = clusters.get(lower, "-/-/-").split("/")
+        own.extend(f"c{k}={level}" for k, level in enumerate(levels))
+        self.own = own
+        # Strings this word contributes to its neighbours' feature lists, by relative position.
+        cluster = levels[1] if len(levels) > 1 else "-"
+        self.ctx = {
+            off: (f"l[{off}]={lower}", f"s[{off}]={short}", f"c[{off}]={cluster}")
+            for off in (-2, -1, 1, 2)
+        }
+
+
+class Featurizer:
+    """Builds crfsuite attribute lists for every token of a document."""
+
+    def __init__(self, gazetteer: Gazetteer, clusters: dict[str, str] | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.clusters = clusters or {}
+        self._cache: dict[str, _Word] = {}
+
+    def _word(self, word: str) -> _Word:
+        info = self._cache.get(word)
+        if info is None:
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            info = self._cache[word] = _Word(word, self.clusters)
+        return info
+
+    def document(
+        self, sentences: Sequence[Sequence[str]], gazetteer: Gazetteer | None = None
+    ) -> list[list[list[str]]]:
+        """Features for each token of each sentence; `gazetteer` overrides the default one
+        (training uses it to match each document against lists built without it)."""
+        gaz = gazetteer or self.gazetteer
+        words = [[self._word(normalise_token(t)) for t in sentence] for sentence in sentences]
+        # Document-level evidence: a capitalised form seen mid-sentence somewhere in the document
+        # is probably a name even where it starts a sentence or sits in an all-caps headline;
+        # a form also seen in lower case probably is not.
+        mid_caps: set[str] = set()
+        lower_seen: set[str] = set()
+        for sentence in words:
+            for i, w in enumerate(sentence):
+                if w.capitalised:
+                    if i > 0 and not w.upper:
+                        mid_caps.add(w.lower)
+                elif w.lower[:1].isalpha():
+                    lower_seen.add(w.lower)
+        out: list[list[list[str]]] = []
+        for sentence in words:
+            n = len(sentence)
+            headline = (
+                n > 1
+                and all(w.upper or not w.capitalised for w in sentence)
+                and any(w.upper for w in sentence)
+            )
+            lowered = [w.lower for w in sentence]
+            gaz_features = gaz.match(lowered, [w.capitalised for w in sentence])
+            rows = []
+            for i, w in enumerate(sentence):
+                feats = ["b", *w.own, *gaz_features[i]]
+                if i == 0:
+                    feats.append("first")
+                if i == n - 1:
+                    feats.append("last")
+                if headline:
+                    feats.append("headline")
+                if w.capitalised:
+                    if w.lower in mid_caps:
+                        feats.append("d=midcap")
+                    if w.lower in lower_seen:
+                        feats.append("d=lower")
+                for off in (-2, -1, 1, 2):
+                    j = i + off
+                    if 0 <= j < n:
+                        feats.extend(sentence[j].ctx[off])
+                    else:
+                        feats.append(f"l[{off}]=<pad>")
+                prev = lowered[i - 1] if i > 0 else "<s>"
+                nxt = lowered[i + 1] if i + 1 < n else "</s>"
+                feats.append(f"l[-1:0]={prev}|{w.lower}")
+                feats.append(f"l[0:1]={w.lower}|{nxt}")
+                prev_shape = sentence[i - 1].short_shape if i > 0 else "<s>"
+                next_shape = sentence[i + 1].short_shape if i + 1 < n else "</s>"
+                feats.append(f"s[-1:1]={prev_shape}|{w.short_shape}|{next_shape}")
+                rows.append(feats)
+            out.append(rows)
+        return out

@@ -1,0 +1,208 @@
+"""Train the CoNLL-2003 tagger: `python -m pipeline.training.tag.train`.
+
+Reads ../shared/data/ner/conll2003/eng.train (override with --train), scores on eng.testa (the
+c1/c2 defaults were chosen there; pass several to pick among them) and writes the model files
+to pipeline/models/tag/. Two linear-chain CRFs: the first tags with local and gazetteer
+features; the second adds the first's document-wide votes (pipeline/tag_model/consistency.py),
+trained on out-of-fold first-pass tags so it learns how far to trust them on unseen text.
+Deterministic; needs only python-crfsuite; one thread, about ten minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.shared_data import SharedData
+from pipeline.tag_model import conll
+from pipeline.tag_model.conlleval import Scores, score
+from pipeline.tag_model.features import Featurizer
+from pipeline.tag_model.gazetteer import Gazetteer
+from pipeline.tag_model.model import (
+    CLUSTERS_FILE,
+    GAZETTEER_FILE,
+    META_FILE,
+    MODEL_FILE,
+    SECOND_PASS_FILE,
+    NerModel,
+    default_model_dir,
+    load_clusters,
+    with_consistency,
+)
+
+GAZETTEER_FOLDS = 10
+SECOND_PASS_FOLDS = 5
+
+# One document: (first-pass features, gold BILOU tags, tokens) per sentence.
+Doc = list[tuple[list[list[str]], list[str], list[str]]]
+
+
+def _document_spans(doc: conll.Document) -> list[tuple[list[str], str]]:
+    spans = []
+    for sentence in doc.sentences:
+        tokens = sentence.tokens
+        for kind, start, end in conll.chunks(sentence.column(-1)):
+            spans.append((tokens[start:end], kind))
+    return spans
+
+
+def featurise_training(docs: Sequence[conll.Document], featurizer: Featurizer) -> list[Doc]:
+    """Features for every training document, each matched against a gazetteer built from
+    the other folds only."""
+    spans = [_document_spans(doc) for doc in docs]
+    out: list[Doc] = [[] for _ in docs]
+    for fold in range(GAZETTEER_FOLDS):
+        others = [
+            s for i, doc_spans in enumerate(spans) if i % GAZETTEER_FOLDS != fold for s in doc_spans
+        ]
+        gazetteer = Gazetteer.from_counts(Gazetteer.count(others))
+        for i in range(fold, len(docs), GAZETTEER_FOLDS):
+            sentences = docs[i].sentences
+            features = featurizer.document([s.tokens for s in sentences], gazetteer)
+            out[i] = [
+                (xseq, conll.to_bilou(s.column(-1)), s.tokens)
+                for s, xseq in zip(sentences, features, strict=True)
+            ]
+    return out
+
+
+def train_crf(
+    data: Sequence[tuple[list[list[str]], list[str]]],
+    path: Path,
+    c1: float,
+    c2: float,
+    iterations: int,
+) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for xseq, yseq in data:
+        trainer.append(xseq, yseq)
+    trainer.set_params(
+        {"c1": c1, "c2": c2, "max_iterations": iterations, "feature.possible_transitions": True}
+    )
+    trainer.train(str(path))
+
+
+def second_pass_data(
+    docs: list[Doc], work: Path, c1: float, c2: float, iterations: int
+) -> list[tuple[list[list[str]], list[str]]]:
+    """Second-pass training data: each document's votes come from a first pass trained
+    without it, as they will on unseen text."""
+    import pycrfsuite
+
+    out: list[tuple[list[list[str]], list[str]]] = []
+    for fold in range(SECOND_PASS_FOLDS):
+        path = work / f"fold{fold}.crfsuite"
+        train_crf(
+            [(x, y) for i, d in enumerate(docs) if i % SECOND_PASS_FOLDS != fold for x, y, _ in d],
+            path,
+            c1,
+            c2,
+            iterations,
+        )
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        for doc in docs[fold::SECOND_PASS_FOLDS]:
+            first = [tagger.tag(x) for x, _, _ in doc]
+            features = with_consistency([t for _, _, t in doc], [x for x, _, _ in doc], first)
+            out.extend(zip(features, [y for _, y, _ in doc], strict=True))
+        tagger.close()
+        print(f"  second-pass fold {fold} done", flush=True)
+    return out
+
+
+def evaluate(model: NerModel, docs: Sequence[conll.Document]) -> tuple[Scores, float]:
+    """Scores and tokens per second of tagging (features included) on gold documents."""
+    pairs: list[tuple[list[str], list[str]]] = []
+    tokens = 0
+    elapsed = 0.0
+    for doc in docs:
+        sentences = [s.tokens for s in doc.sentences]
+        started = time.perf_counter()
+        predicted = model.tag_document(sentences)
+        elapsed += time.perf_counter() - started
+        tokens += sum(len(s) for s in sentences)
+        pairs.extend((s.column(-1), p) for s, p in zip(doc.sentences, predicted, strict=True))
+    return score(pairs), tokens / elapsed if elapsed else 0.0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    data_dir = SharedData.default().conll
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", type=Path, default=data_dir / "eng.train")
+    parser.add_argument("--dev", type=Path, default=data_dir / "eng.testa")
+    parser.add_argument("--output", type=Path, default=default_model_dir())
+    parser.add_argument(
+        "--clusters",
+        type=Path,
+        default=None,
+        help="word clusters JSON (default: the one in --output, if any)",
+    )
+    parser.add_argument("--c1", type=float, default=0.1)
+    parser.add_argument("--c2", type=float, default=0.01)
+    parser.add_argument("--iterations", type=int, default=100)
+    parser.add_argument("--single-pass", action="store_true", help="skip the second CRF")
+    args = parser.parse_args(argv)
+
+    out: Path = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    clusters = load_clusters(args.clusters or out / CLUSTERS_FILE)
+    train_docs = conll.read_documents(args.train)
+    dev_docs = conll.read_documents(args.dev)
+    gazetteer = Gazetteer.from_counts(
+        Gazetteer.count(s for doc in train_docs for s in _document_spans(doc))
+    )
+    started = time.perf_counter()
+    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters))
+    print(f"featurised {len(docs)} documents in {time.perf_counter() - started:.0f}s", flush=True)
+
+    params = (args.c1, args.c2, args.iterations)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        train_crf([(x, y) for d in docs for x, y, _ in d], work / MODEL_FILE, *params)
+        if not args.single_pass:
+            data2 = second_pass_data(docs, work, *params)
+            train_crf(data2, work / SECOND_PASS_FILE, *params)
+        took = time.perf_counter() - started
+        gazetteer.save(work / GAZETTEER_FILE)
+        if clusters:
+            (work / CLUSTERS_FILE).write_text(
+                json.dumps(clusters, separators=(",", ":"), sort_keys=True), "utf-8"
+            )
+        model = NerModel.load(work)
+        scores, speed = evaluate(model, dev_docs)
+        f1 = scores.prf()[2]
+        first_only = NerModel.load_files(work / MODEL_FILE, work / GAZETTEER_FILE, clusters)
+        f1_first = evaluate(first_only, dev_docs)[0].prf()[2]
+        print(
+            f"dev F1 {100 * f1:.2f} (first pass alone {100 * f1_first:.2f}), "
+            f"{speed:,.0f} tokens/s, trained in {took:.0f}s",
+            flush=True,
+        )
+        meta = {
+            "train": args.train.name,
+            "dev": args.dev.name,
+            "dev_f1": round(f1, 4),
+            "dev_f1_first_pass": round(f1_first, 4),
+            "c1": args.c1,
+            "c2": args.c2,
+            "iterations": args.iterations,
+            "labels": "BILOU",
+        }
+        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        (out / SECOND_PASS_FILE).unlink(missing_ok=True)
+        for path in work.iterdir():
+            if not path.name.startswith("fold"):
+                shutil.copy(path, out / path.name)
+    print(f"saved the model to {out}")
+
+
+if __name__ == "__main__":
+    main()

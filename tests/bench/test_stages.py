@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.bench.stages import Record, format_table, main, read_bbc, run_stage
+from pipeline.errors import InvalidRecord
+
+
+def test_reads_the_corpus_layout_and_survives_latin_1(tmp_path: Path) -> None:
+    (tmp_path / "sport").mkdir()
+    (tmp_path / "business").mkdir()
+    (tmp_path / "business" / "001.txt").write_text("Title one\n\nBody one.\n\nMore.\n")
+    latin_1 = "Caf\xe9 title\n\nBody \xa3 two.\n".encode("latin-1")
+    (tmp_path / "sport" / "199.txt").write_bytes(latin_1)
+    records = list(read_bbc(tmp_path))
+    assert [(r["id"], r["title"], r["body"]) for r in records] == [
+        ("bbc/business/001", "Title one", "Body one.\n\nMore."),
+        ("bbc/sport/199", "Caf\ufffd title", "Body \ufffd two."),
+    ]
+    assert len(list(read_bbc(tmp_path, limit=1))) == 1
+
+
+def test_run_stage_counts_failures_and_formats_a_table() -> None:
+    def stage(record: Record) -> Record:
+        if not record["body"]:
+            raise InvalidRecord("empty")
+        return record | {"seen": True}
+
+    def load() -> Callable[[Record], Record]:
+        return stage
+
+    result, outputs = run_stage("toy", load, [{"body": "x"}, {"body": ""}, {"body": "y"}])
+    assert (result.articles, result.failed, len(outputs)) == (3, 1, 2)
+    assert len(result.latencies_ms) == 3
+    table = format_table([result]).splitlines()
+    assert table[0].split()[:3] == ["stage", "articles", "failed"]
+    assert table[1].split()[:3] == ["toy", "3", "1"]
+
+
+def test_skips_without_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--shared-dir", str(tmp_path)]) == 0
+    assert "skipped: no BBC corpus" in capsys.readouterr().out

@@ -1,0 +1,55 @@
+"""The stage registry is the one declaration of the stages: everything else derives from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.settings import Settings
+from pipeline.stages import registry
+from pipeline.stages.registry import STAGE_NAMES, STAGES, parse_stage_list, source_of, stage
+from pipeline.topics import Topics
+
+
+def test_stages_flow_through_the_existing_topics_in_order() -> None:
+    topics = Topics("p.")
+    wiring = [(spec.name, topics.source(spec), topics.output(spec)) for spec in STAGES]
+    assert wiring == [
+        ("normalise", "p.news.raw", "p.news.normalised"),
+        ("tag", "p.news.normalised", "p.news.tagged"),
+        ("stance", "p.news.tagged", "p.news.enriched"),
+    ]
+    assert topics.all() == (
+        "p.news.raw", "p.news.normalised", "p.news.tagged", "p.news.enriched", "p.news.deadletter"
+    )
+
+
+def test_names_outputs_and_stamps_are_unique() -> None:
+    for field in ("name", "output", "stamp"):
+        values = [getattr(spec, field) for spec in STAGES]
+        assert len(values) == len(set(values)), field
+
+
+def test_each_stage_has_one_name_its_module_carries() -> None:
+    for spec in STAGES:
+        module = __import__(f"pipeline.stages.{spec.name}", fromlist=["_"])
+        assert module.__name__.endswith(spec.name)
+
+
+def test_only_the_first_stage_reads_raw_input() -> None:
+    assert [source_of(spec) for spec in STAGES][0] == registry.RAW_TOPIC
+    assert [registry.is_first(spec) for spec in STAGES] == [True, False, False]
+    assert [registry.is_last(spec) for spec in STAGES] == [False, False, True]
+
+
+def test_stage_lists_are_checked_against_the_registry() -> None:
+    assert parse_stage_list(" tag, stance ") == ("tag", "stance")
+    with pytest.raises(ValueError, match="unknown stage.*'translate'.*normalise, tag, stance"):
+        parse_stage_list("normalise,translate")
+    with pytest.raises(ValueError, match="'entities' is now 'tag'"):
+        Settings(stages="entities").stage_list  # noqa: B018
+    with pytest.raises(ValueError, match="now called 'tag'"):
+        stage("ner")
+
+
+def test_the_default_stage_set_is_the_whole_registry() -> None:
+    assert Settings().stage_list == STAGE_NAMES

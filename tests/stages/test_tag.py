@@ -1,0 +1,93 @@
+import pytest
+
+from pipeline.stages.tag import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return Tagger.load()
+
+
+def _article(body, language="en"):
+    return {"id": "t1", "body": body, "language": language, "title": None}
+
+
+def _names(article):
+    return {(e["name"], e["type"]) for e in article["entities"]}
+
+
+def _check(article):
+    body = article["body"]
+    for entity in article["entities"]:
+        assert entity["type"] in {"PER", "ORG", "LOC", "MISC"}
+        assert entity["count"] == len(entity["mentions"]) >= 1
+        for mention in entity["mentions"]:
+            assert body[mention["start"] : mention["end"]] == mention["text"]
+
+
+def test_shipped_model_tags_an_obvious_sentence(tagger):
+    out = tagger(_article("Angela Merkel visited Paris with Siemens executives."))
+    _check(out)
+    names = {e["name"]: e["type"] for e in out["entities"]}
+    assert names.keys() == {"Angela Merkel", "Paris", "Siemens"}
+    assert names["Angela Merkel"] == "PER"
+    assert names["Paris"] == "LOC"
+    assert out["entities_skipped"] is None
+
+
+def test_shipped_model_types_an_unseen_company_as_org(tagger):
+    # "Siemens" never occurs in eng.train; the GloVe word clusters carry it to ORG.
+    out = tagger(_article("Angela Merkel visited Paris with Siemens executives."))
+    assert {e["name"]: e["type"] for e in out["entities"]}["Siemens"] == "ORG"
+
+
+def test_returns_a_new_dict(tagger):
+    article = _article("Angela Merkel visited Paris.")
+    out = tagger(article)
+    assert "entities" not in article
+    assert out["id"] == "t1"
+
+
+def test_aliases_merge_in_a_british_style_article(tagger):
+    body = (
+        "Sir Keir Starmer has told allies to press Russia harder.\n\n"
+        "Sir Keir and French President Emmanuel Macron urged US President Donald Trump "
+        "to act. Mr Trump did not attend. Starmer said Russian President Vladimir Putin "
+        "could not be trusted, and Mr Putin was silent."
+    )
+    out = tagger(_article(body))
+    _check(out)
+    people = {e["name"]: e for e in out["entities"] if e["type"] == "PER"}
+    assert people["Keir Starmer"]["count"] == 3
+    assert people["Donald Trump"]["count"] == 2
+    assert people["Vladimir Putin"]["count"] == 2
+    assert "Keir" not in people and "Trump" not in people and "Putin" not in people
+
+
+@pytest.mark.parametrize("quote", ["\u2019", "'"])
+def test_apostrophes_and_quotes_of_every_kind_keep_offsets_exact(tagger, quote):
+    body = (
+        f"\u201cWe will win,\u201d said Boris Johnson{quote}s spokesman in London. "
+        f"\"Johnson{quote}s team\" met 'Microsoft' and \u2018Google\u2019 in O{quote}Hare."
+    )
+    out = tagger(_article(body))
+    _check(out)
+    johnson = [e for e in out["entities"] if e["name"] == "Boris Johnson"]
+    assert johnson and johnson[0]["count"] == 2
+    assert all(not m["text"].endswith("s") for m in johnson[0]["mentions"])
+
+
+def test_non_english_articles_are_skipped_with_a_reason(tagger):
+    out = tagger(_article("Angela Merkel besuchte Paris.", language="de"))
+    assert out["entities"] == []
+    assert "'de'" in out["entities_skipped"]
+
+
+def test_empty_body_has_no_entities(tagger):
+    out = tagger(_article(""))
+    assert out["entities"] == [] and out["entities_skipped"] is None
+
+
+def test_pipe_tags_every_article(tagger):
+    outs = list(tagger.pipe([_article("Paris is big."), _article("Bonn ist klein.", "de")]))
+    assert [o["entities_skipped"] is None for o in outs] == [True, False]

@@ -1,0 +1,109 @@
+"""Alias merging on hand-tagged text, so these tests do not depend on the model's mistakes."""
+
+from pipeline.tag_model.aliases import mentions_from_tags, merge
+from pipeline.text.sentences import sentences
+
+
+def _entities(text, tags_by_word):
+    """Tag each token by its text (a small stand-in for the CRF) and merge."""
+    split = sentences(text)
+    tags = [[tags_by_word.get(t.text, "O") for t in s] for s in split]
+    # Continue a multi-token name: B- for the first word of a name, I- for the next ones.
+    for s_tags in tags:
+        for i in range(1, len(s_tags)):
+            if s_tags[i].startswith("I-") and s_tags[i - 1] == "O":
+                s_tags[i] = "B-" + s_tags[i][2:]
+    return merge(mentions_from_tags(split, tags), text)
+
+
+def _by_name(entities):
+    return {e["name"]: e for e in entities}
+
+
+def _check_offsets(text, entities):
+    for entity in entities:
+        assert entity["count"] == len(entity["mentions"])
+        assert 0 <= entity["salience"] <= 1
+        for mention in entity["mentions"]:
+            assert text[mention["start"] : mention["end"]] == mention["text"]
+
+
+def test_titles_are_stripped_and_short_forms_join_the_full_name():
+    text = (
+        "Sir Keir Starmer met President Donald Trump in Washington.\n\n"
+        "Sir Keir said Mr Trump agreed. Starmer left; Trump stayed."
+    )
+    tags = {
+        "Sir": "I-PER",
+        "Keir": "I-PER",
+        "Starmer": "I-PER",
+        "President": "O",
+        "Donald": "I-PER",
+        "Trump": "I-PER",
+        "Washington": "I-LOC",
+    }
+    entities = _entities(text, tags)
+    _check_offsets(text, entities)
+    names = _by_name(entities)
+    assert set(names) == {"Keir Starmer", "Donald Trump", "Washington"}
+    assert names["Keir Starmer"]["count"] == 3
+    assert [m["text"] for m in names["Keir Starmer"]["mentions"]] == [
+        "Keir Starmer",
+        "Keir",
+        "Starmer",
+    ]
+    assert names["Donald Trump"]["count"] == 3
+    assert names["Donald Trump"]["type"] == "PER"
+
+
+def test_the_word_after_an_honorific_is_a_person_even_if_tagged_as_a_place():
+    text = "Vladimir Putin spoke. Mr Putin said Sir Keir was wrong."
+    tags = {"Vladimir": "I-PER", "Putin": "I-PER", "Keir": "I-LOC"}
+    names = _by_name(_entities(text, tags))
+    assert names["Vladimir Putin"]["type"] == "PER"
+    assert names["Vladimir Putin"]["count"] == 2
+    assert names["Keir"]["type"] == "PER"
+
+
+def test_a_surname_tagged_as_another_type_joins_the_person():
+    text = "Vladimir Putin spoke. Putin left Moscow."
+    split = sentences(text)
+    tags = [["B-PER", "I-PER", "O", "O"], ["B-LOC", "O", "B-LOC", "O"]]
+    names = _by_name(merge(mentions_from_tags(split, tags), text))
+    assert names["Vladimir Putin"]["count"] == 2
+    assert names["Moscow"]["type"] == "LOC"
+
+
+def test_untagged_name_after_honorific_is_added_and_possessive_dropped():
+    text = "Mrs Thatcher\u2019s government fell."
+    entities = _entities(text, {"’s": "I-PER"})
+    assert [(e["name"], e["type"]) for e in entities] == [("Thatcher", "PER")]
+    assert entities[0]["mentions"] == [{"start": 4, "end": 12, "text": "Thatcher"}]
+
+
+def test_acronym_and_repeated_names_merge_but_different_names_do_not():
+    text = "The European Union and the EU summit in Paris. Paris and Berlin agreed."
+    tags = {
+        "European": "I-ORG",
+        "Union": "I-ORG",
+        "EU": "I-ORG",
+        "Paris": "I-LOC",
+        "Berlin": "I-LOC",
+    }
+    names = _by_name(_entities(text, tags))
+    assert names["European Union"]["count"] == 2
+    assert names["Paris"]["count"] == 2
+    assert names["Berlin"]["count"] == 1
+    assert names["Paris"]["salience"] > names["Berlin"]["salience"]
+
+
+def test_a_person_named_like_a_street_or_a_company_is_retyped():
+    text = "Downing Street said Acme Group would pay."
+    tags = {"Downing": "I-PER", "Street": "I-PER", "Acme": "I-PER", "Group": "I-PER"}
+    names = _by_name(_entities(text, tags))
+    assert names["Downing Street"]["type"] == "LOC"
+    assert names["Acme Group"]["type"] == "ORG"
+
+
+def test_no_mentions_gives_no_entities():
+    assert merge([], "") == []
