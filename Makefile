@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install broker broker-stop run test test-fast lint bench bench-stages eval \
+.PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint bench bench-stages eval \
         train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
@@ -26,6 +26,12 @@ broker:  ## Start the local single-node Kafka on 127.0.0.1:9092 (no-op when it i
 
 broker-stop:  ## Stop the local Kafka
 	deploy/kafka/broker.sh stop
+
+broker-secure:  ## Start the secured local Kafka (SASL_SSL 19094, mTLS 19095, ACLs); env files in .kafka-secure/
+	deploy/kafka/broker.sh start --secure
+
+broker-secure-stop:  ## Stop the secured local Kafka
+	deploy/kafka/broker.sh stop --secure
 
 run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen; stops what it started
 	deploy/local/run.sh
