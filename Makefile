@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint bench bench-stages eval \
-        train-ner train-stance deploy-check-deps clean
+.PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint \
+        bench bench-stages eval train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'

@@ -220,7 +220,7 @@ acl() {
   return 1
 }
 
-# Least privilege; the docs of the secured mode list the same grants as kafka-acls.sh commands.
+# Least privilege: a deployment runs the same grants with kafka-acls.sh (issue 10).
 grant_acls() {
   local pipeline=(--allow-principal User:news-pipeline --allow-principal "User:$mtls_principal")
   local topics=(--topic news. --topic news-pipeline) groups=(--group news-pipeline)
@@ -229,8 +229,10 @@ grant_acls() {
     topics+=(--topic "$test_prefix"); groups+=(--group "$test_prefix")
     txns+=(--transactional-id "$test_prefix")
   fi
-  local spec="topics=${topics[*]} groups=${groups[*]} txns=${txns[*]} v1"
-  # ACLs live in the cluster metadata: granted once per home, again only when the spec changes.
+  # ACLs live in the cluster metadata: granted once per home, and again when this function or the
+  # prefixes change (a re-grant adds; ACLs dropped from here stay until removed with --remove).
+  local spec
+  spec=$(printf '%s\n' "$(declare -f grant_acls acl)" "$test_prefix" | sha256sum | cut -d' ' -f1)
   [ "$(cat "$home/acls.granted" 2> /dev/null)" = "$spec" ] && return 0
   log "granting ACLs (log: $home/logs/acls.log)"
   : > "$home/logs/acls.log"
