@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install broker broker-stop run test test-fast lint bench bench-stages eval \
-        train-tag train-ner train-stance deploy-check-deps clean
+.PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint \
+        bench bench-stages eval train-tag train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ broker:  ## Start the local single-node Kafka on 127.0.0.1:9092 (no-op when it i
 
 broker-stop:  ## Stop the local Kafka
 	deploy/kafka/broker.sh stop
+
+broker-secure:  ## Start the secured local Kafka (SASL_SSL 19094, mTLS 19095, ACLs); env files in .kafka-secure/
+	deploy/kafka/broker.sh start --secure
+
+broker-secure-stop:  ## Stop the secured local Kafka
+	deploy/kafka/broker.sh stop --secure
 
 run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen; stops what it started
 	deploy/local/run.sh

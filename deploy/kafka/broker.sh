@@ -1,17 +1,46 @@
 #!/usr/bin/env bash
 # Starts, stops and probes the project's local single-node Kafka (KRaft).
-#   broker.sh start   resolve Kafka with Maven (once), format storage (once), start, wait until it answers
-#   broker.sh stop    stop it (SIGTERM, then SIGKILL after a grace period)
-#   broker.sh status  exit 0 when it answers on its port
+#   broker.sh start [--secure]   resolve Kafka with Maven (once), format storage (once), start, wait until it answers
+#   broker.sh stop [--secure]    stop it (SIGTERM, then SIGKILL after a grace period)
+#   broker.sh status [--secure]  exit 0 when it answers on its port
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HOME_DIR (repo's .kafka/),
 # KAFKA_START_TIMEOUT seconds (90), JAVA (java).
+#
+# --secure (or KAFKA_SECURE=1) runs the same broker with TLS, SCRAM and ACLs from its own home and
+# ports: SASL_SSL/SCRAM-SHA-512 on KAFKA_SECURE_SASL_PORT (19094), mutual TLS on
+# KAFKA_SECURE_MTLS_PORT (19095), an mTLS-only controller on KAFKA_SECURE_CONTROLLER_PORT (19093),
+# home KAFKA_SECURE_HOME_DIR (repo's .kafka-secure/). The first start makes a throw-away CA, the
+# broker's and the mTLS client's certificates and random SCRAM passwords (needs openssl and the
+# JDK's keytool); every start writes one env file per client principal into the home:
+# news-pipeline.env, reader.env, mtls.env. KAFKA_SECURE_TEST_PREFIX (secure-test-) is a topic,
+# group and transactional-id prefix granted to the pipeline's principals for tests; empty grants none.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-port=${KAFKA_PORT:-9092}
-controller_port=${KAFKA_CONTROLLER_PORT:-9093}
-home=${KAFKA_HOME_DIR:-$repo/.kafka}
+command=${1:-}
+secure=${KAFKA_SECURE:-0}
+[ "$secure" = 1 ] || secure=0
+for arg in "${@:2}"; do
+  case "$arg" in
+    --secure) secure=1 ;;
+    *) echo "usage: $0 start|stop|status [--secure]" >&2; exit 2 ;;
+  esac
+done
+if [ "$secure" = 1 ]; then
+  port=${KAFKA_SECURE_SASL_PORT:-19094}
+  mtls_port=${KAFKA_SECURE_MTLS_PORT:-19095}
+  controller_port=${KAFKA_SECURE_CONTROLLER_PORT:-19093}
+  home=${KAFKA_SECURE_HOME_DIR:-$repo/.kafka-secure}
+  secrets=$home/secrets
+  test_prefix=${KAFKA_SECURE_TEST_PREFIX-secure-test-}
+  # Keys, passwords and the rendered server.properties (which holds the store password).
+  umask 077
+else
+  port=${KAFKA_PORT:-9092}
+  controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+  home=${KAFKA_HOME_DIR:-$repo/.kafka}
+fi
 timeout=${KAFKA_START_TIMEOUT:-90}
 java=${JAVA:-java}
 classpath_file=$home/classpath.txt
@@ -42,23 +71,224 @@ run_java() {
     -cp "$(cat "$classpath_file")" "$@"
 }
 
+# Short-lived command-line tools: a small heap and the quick JIT start faster on a busy machine.
+run_tool() {
+  "$java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$home/logs" -Dlog4j2.configurationFile="$here/log4j2.yaml" \
+    -cp "$(cat "$classpath_file")" "$@"
+}
+
+render_config() {
+  if [ "$secure" = 0 ]; then
+    sed -e "s#@DATA_DIR@#$home#" -e "s#@PORT@#$port#" -e "s#@CONTROLLER_PORT@#$controller_port#" \
+      "$here/server.properties" > "$home/server.properties"
+    return
+  fi
+  # server.properties stays the one place for what both modes share; secure.properties replaces
+  # the keys it names (listeners, ...) and adds the TLS, SASL and ACL settings.
+  {
+    awk -F= 'NR == FNR { if ($0 !~ /^[[:space:]]*(#|$)/) replaced[$1] = 1; next }
+             /^[[:space:]]*(#|$)/ || !($1 in replaced)' "$here/secure.properties" "$here/server.properties"
+    echo
+    cat "$here/secure.properties"
+  } | sed -e "s#@DATA_DIR@#$home#g" -e "s#@SECRETS_DIR@#$secrets#g" -e "s#@SASL_PORT@#$port#g" \
+      -e "s#@MTLS_PORT@#$mtls_port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
+      -e "s#@STORE_PASSWORD@#$(cat "$secrets/store.password")#g" > "$home/server.properties"
+}
+
+# ---- secured mode: credentials, ACLs, client env files ----
+
+# Principals a client can authenticate as; admin is the operator's (a super user, like the broker).
+scram_users=(admin news-pipeline reader)
+mtls_principal=news-pipeline-mtls
+
+need_tools() {
+  local tool
+  for tool in openssl keytool "$java"; do
+    command -v "$tool" > /dev/null || { log "secured mode needs $tool on PATH"; exit 1; }
+  done
+}
+
+openssl_config() {
+  cat <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[broker]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+# The broker is also a TLS client: of itself (inter-broker listener) and of its controller.
+extendedKeyUsage = serverAuth,clientAuth
+subjectAltName = IP:127.0.0.1,DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+}
+
+# issue NAME EXTENSIONS: NAME.key and NAME.pem, signed by the throw-away CA, subject
+# CN=NAME,OU=news-pipeline,O=news-pipeline-local (ssl.principal.mapping.rules maps it to User:NAME).
+issue() {
+  openssl req -new -config "$secrets/openssl.cnf" -newkey rsa:2048 -nodes -keyout "$secrets/$1.key" \
+    -subj "/O=news-pipeline-local/OU=news-pipeline/CN=$1" -out "$secrets/$1.csr" 2> /dev/null
+  openssl x509 -req -in "$secrets/$1.csr" -CA "$secrets/ca.pem" -CAkey "$secrets/ca.key" \
+    -CAserial "$secrets/ca.srl" -CAcreateserial -days 825 -sha256 \
+    -extfile "$secrets/openssl.cnf" -extensions "$2" -out "$secrets/$1.pem" 2> /dev/null
+  rm -f "$secrets/$1.csr"
+}
+
+# New CA, certificates, stores and passwords: only for fresh storage, whose SCRAM users are
+# created from these passwords when it is formatted.
+make_secrets() {
+  local store_password user
+  rm -rf "$secrets"
+  mkdir -p "$secrets"
+  log "making a throw-away CA, certificates and passwords in $secrets"
+  openssl_config > "$secrets/openssl.cnf"
+  openssl req -x509 -config "$secrets/openssl.cnf" -extensions ca -newkey rsa:2048 -nodes \
+    -keyout "$secrets/ca.key" -out "$secrets/ca.pem" -days 825 -sha256 \
+    -subj "/O=news-pipeline-local/OU=throw-away-ca/CN=news-pipeline local CA" 2> /dev/null
+  issue kafka-broker broker
+  issue "$mtls_principal" client
+  for user in store "${scram_users[@]}"; do openssl rand -hex 24 > "$secrets/$user.password"; done
+  store_password=$(cat "$secrets/store.password")
+  openssl pkcs12 -export -in "$secrets/kafka-broker.pem" -inkey "$secrets/kafka-broker.key" \
+    -certfile "$secrets/ca.pem" -name kafka-broker -out "$secrets/broker.keystore.p12" \
+    -passout "pass:$store_password"
+  # keytool, not openssl: Java trusts only PKCS12 certificate entries carrying its trust attribute.
+  keytool -importcert -noprompt -alias news-pipeline-ca -file "$secrets/ca.pem" -storetype PKCS12 \
+    -keystore "$secrets/truststore.p12" -storepass "$store_password" > /dev/null 2>&1
+  cat > "$secrets/admin.properties" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$secrets/admin.password")";
+ssl.truststore.type=PEM
+ssl.truststore.location=$secrets/ca.pem
+PROPS
+}
+
+scram_args() {
+  local user
+  for user in "${scram_users[@]}"; do
+    printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$user" "$(cat "$secrets/$user.password")"
+  done
+}
+
+write_env_files() {
+  local user
+  for user in news-pipeline reader; do
+    cat > "$home/$user.env" <<ENV
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
+KAFKA_SECURITY_PROTOCOL=SASL_SSL
+KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+KAFKA_SASL_USERNAME=$user
+KAFKA_SASL_PASSWORD_FILE=$secrets/$user.password
+KAFKA_SASL_PASSWORD=$(cat "$secrets/$user.password")
+KAFKA_SSL_CAFILE=$secrets/ca.pem
+ENV
+  done
+  cat > "$home/mtls.env" <<ENV
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$mtls_port
+KAFKA_SECURITY_PROTOCOL=SSL
+KAFKA_SSL_CAFILE=$secrets/ca.pem
+KAFKA_SSL_CERTFILE=$secrets/$mtls_principal.pem
+KAFKA_SSL_KEYFILE=$secrets/$mtls_principal.key
+ENV
+}
+
+acl() {
+  local attempt
+  for attempt in 1 2 3; do
+    if run_tool org.apache.kafka.tools.AclCommand --bootstrap-server "127.0.0.1:$port" \
+        --command-config "$secrets/admin.properties" --add "$@" >> "$home/logs/acls.log" 2>&1; then
+      return 0
+    fi
+    log "granting ACLs failed (attempt $attempt; see $home/logs/acls.log)"
+    sleep 2
+  done
+  return 1
+}
+
+# Least privilege: a deployment runs the same grants with kafka-acls.sh (issue 10).
+grant_acls() {
+  local pipeline=(--allow-principal User:news-pipeline --allow-principal "User:$mtls_principal")
+  local topics=(--topic news. --topic news-pipeline) groups=(--group news-pipeline)
+  local txns=(--transactional-id news-pipeline)
+  if [ -n "$test_prefix" ]; then
+    topics+=(--topic "$test_prefix"); groups+=(--group "$test_prefix")
+    txns+=(--transactional-id "$test_prefix")
+  fi
+  # ACLs live in the cluster metadata: granted once per home, and again when this function or the
+  # prefixes change (a re-grant adds; ACLs dropped from here stay until removed with --remove).
+  local spec
+  spec=$(printf '%s\n' "$(declare -f grant_acls acl)" "$test_prefix" | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$home/acls.granted" 2> /dev/null)" = "$spec" ] && return 0
+  log "granting ACLs (log: $home/logs/acls.log)"
+  : > "$home/logs/acls.log"
+  # news-pipeline and its mTLS twin: their topics (Faust's internal ones start with its app id),
+  # consumer groups (Faust's app id) and transactional ids (exactly-once), idempotent producing.
+  acl "${pipeline[@]}" --resource-pattern-type prefixed "${topics[@]}" \
+    --operation Read --operation Write --operation Describe --operation Create --operation DescribeConfigs
+  acl "${pipeline[@]}" --resource-pattern-type prefixed "${groups[@]}" \
+    --operation Read --operation Describe --operation Delete
+  acl "${pipeline[@]}" --resource-pattern-type prefixed "${txns[@]}" --operation Write --operation Describe
+  acl "${pipeline[@]}" --cluster --operation IdempotentWrite
+  # reader: consumes the pipeline's results and dead letters, in groups named reader*.
+  acl --allow-principal User:reader --topic news.enriched --topic news.deadletter \
+    --operation Read --operation Describe
+  acl --allow-principal User:reader --resource-pattern-type prefixed --group reader --operation Read
+  echo "$spec" > "$home/acls.granted"
+}
+
+# ---- both modes ----
+
 start() {
-  if answers; then log "already up on 127.0.0.1:$port"; return 0; fi
+  if answers; then
+    log "already up on 127.0.0.1:$port"
+    if [ "$secure" = 1 ]; then grant_acls; write_env_files; fi
+    return 0
+  fi
+  [ "$secure" = 0 ] || need_tools
   mkdir -p "$home/logs"
   resolve
-  sed -e "s#@DATA_DIR@#$home#" -e "s#@PORT@#$port#" -e "s#@CONTROLLER_PORT@#$controller_port#" \
-    "$here/server.properties" > "$home/server.properties"
+  local format_args=()
+  if [ ! -f "$home/kraft-logs/meta.properties" ]; then
+    if [ "$secure" = 1 ]; then
+      make_secrets
+      mapfile -t format_args < <(scram_args)
+      rm -f "$home/acls.granted"
+    fi
+  elif [ "$secure" = 1 ] && [ ! -s "$secrets/store.password" ]; then
+    log "$home has storage but no secrets; remove $home to set the secured broker up afresh"
+    return 1
+  fi
+  render_config
   if [ ! -f "$home/kraft-logs/meta.properties" ]; then
     log "formatting storage in $home/kraft-logs"
     run_java kafka.tools.StorageTool format --standalone -t "$(run_java kafka.tools.StorageTool random-uuid)" \
-      -c "$home/server.properties" > "$home/logs/format.log" 2>&1
+      -c "$home/server.properties" "${format_args[@]}" > "$home/logs/format.log" 2>&1
   fi
   log "starting on 127.0.0.1:$port (log: $home/logs/server.log)"
   nohup setsid bash -c "$(declare -f run_java); java='$java' home='$home' here='$here' classpath_file='$classpath_file' run_java kafka.Kafka '$home/server.properties'" \
     > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
   for _ in $(seq "$timeout"); do
-    if answers; then log "up after ${SECONDS}s"; return 0; fi
+    if answers; then
+      log "up after ${SECONDS}s"
+      if [ "$secure" = 1 ]; then grant_acls; write_env_files; log "client settings: $home/{news-pipeline,reader,mtls}.env"; fi
+      return 0
+    fi
     if ! running_pid > /dev/null; then log "broker exited; last lines of its output:"; tail -20 "$home/logs/stdout.log" >&2; return 1; fi
     sleep 1
   done
@@ -75,9 +305,9 @@ stop() {
   rm -f "$pid_file"; log "killed after 30s"
 }
 
-case "${1:-}" in
+case "$command" in
   start) start ;;
   stop) stop ;;
   status) answers ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [--secure]" >&2; exit 2 ;;
 esac
