@@ -124,14 +124,20 @@ def _feed(body: bytes, url: str) -> Listing:
             Discovered(
                 url=link,
                 title=entry.get("title") or None,
-                published_at=_iso(entry.get("published_parsed") or entry.get("updated_parsed"))
-                or entry.get("published")
-                or entry.get("updated"),
-                stamp=entry.get("updated") or entry.get("published"),
+                published_at=_iso(_raw(entry, "published_parsed") or _raw(entry, "updated_parsed"))
+                or _raw(entry, "published")
+                or _raw(entry, "updated"),
+                stamp=_raw(entry, "updated") or _raw(entry, "published"),
                 language=language,
             )
         )
     return Listing("feed", articles)
+
+
+def _raw(entry: Any, key: str) -> Any:
+    # FeedParserDict.get maps "updated" to "published" with a DeprecationWarning; plain dict
+    # access reads only what the entry really has.
+    return dict.get(entry, key) or None
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:

@@ -80,6 +80,9 @@ class Ingestor:
         self._slots = asyncio.Semaphore(self.options.concurrency)
         # URLs being fetched now, so two sources listing one article fetch it once.
         self._claimed: set[str] = set()
+        # The last listing parsed from each URL: when it answers 304 its articles are looked
+        # at again, so one that failed last time is retried while the feed still lists it.
+        self._listings: dict[str, Listing] = {}
 
     async def run_once(self) -> Summary:
         started = time.monotonic()
@@ -147,15 +150,17 @@ class Ingestor:
         return found
 
     async def _listing(self, source: Source, url: str) -> tuple[Listing, bool]:
-        """The listing at ``url`` and whether it changed; a 304 gives back only the children
-        remembered from last time (an unchanged index may still point at changed sitemaps)."""
+        """The listing at ``url`` and whether it changed. On a 304 it is the listing parsed
+        last time in this process; after a restart only the remembered child sitemaps (an
+        unchanged index may still point at changed sitemaps), as the articles were seen."""
         previous = self.store.get(url)
         validators = Validators(previous.etag, previous.last_modified) if previous else None
         fetched = await self.client.get(url, "listing", validators)
         if fetched.not_modified:
             children = list(previous.children or ()) if previous else []
-            return Listing("unchanged", sitemaps=children), False
+            return self._listings.get(url) or Listing("unchanged", sitemaps=children), False
         listing = parse_listing(fetched.body, fetched.url, self.client.policy.max_bytes)
+        self._listings[url] = listing
         self.store.put(
             url,
             Seen(
