@@ -11,6 +11,8 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.ingest import IngestMetrics, MemorySeenStore, MemorySink, load_sources, run_ingest
 from pipeline.ingest.config import Source
+from pipeline.ingest.fetch import PoliteClient
+from pipeline.ingest.run import Ingestor
 from pipeline.sources import article_id
 from tests.ingest import server
 from tests.ingest.conftest import NewsSite, fast_policy
@@ -147,3 +149,36 @@ async def test_a_poll_with_nothing_reachable_fails_without_raising() -> None:
     )
     assert summary.sources_failed == 1
     assert sample(registry, "sources_polled_total", source="gone", outcome="failed") == 1
+
+
+async def test_an_article_that_failed_is_retried_while_its_feed_answers_304() -> None:
+    site = Site()
+    with server.serve(site):
+        page = site.url("/story.html")
+        site.routes["/feed.xml"] = server.conditional(
+            server.rss([(page, "Story", "Wed, 25 Nov 2026 10:00:00 GMT")]), '"v1"', None
+        )
+        # Three 500s outlast the first poll's two retries; the second poll gets the page.
+        site.routes["/story.html"] = server.flaky(
+            server.Answer(200, b"<p>here</p>", {"Content-Type": "text/html"}), failures=3
+        )
+        registry = CollectorRegistry()
+        metrics = IngestMetrics.create(registry)
+        client = PoliteClient(fast_policy(), metrics)
+        sink = MemorySink()
+        ingestor = Ingestor(
+            [Source(url=site.url("/feed.xml"), name="local")],
+            client,
+            sink,
+            MemorySeenStore(),
+            metrics,
+        )
+        try:
+            await ingestor.run_once()
+            assert sink.messages == []
+            await ingestor.run_once()
+        finally:
+            await client.aclose()
+    assert site.statuses("/feed.xml") == [200, 304]
+    assert [r["url"] for r in sink.records] == [page]
+    assert sample(registry, "pages_fetched_total", kind="article", outcome="http_5xx") == 1
