@@ -30,3 +30,9 @@ def test_metric_names() -> None:
     names = {m.name for m in registry.collect()}
     assert all(n.startswith("news_pipeline_ingest_") for n in names)
     assert "news_pipeline_ingest_last_success_timestamp_seconds" in names
+
+
+def test_the_benchmark_runs() -> None:
+    from pipeline.ingest.bench import bench
+
+    assert bench(pages=20, concurrency=2) > 0
