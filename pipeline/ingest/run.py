@@ -5,6 +5,12 @@ Every failure is logged once, with the source and the reason, and counted; none 
 loop. An article is remembered only after the sink confirmed delivery, so a crash between the
 two re-sends it at the next start (at least once; downstream, the id key makes it an upsert)
 rather than losing it.
+
+Updates: an article already sent is fetched again only when its listing's stamp (feed
+``updated``/``published``, sitemap ``lastmod``) changed, and sent again only when the hash of
+its HTML changed too. Every record carries ``content_hash`` and ``revision`` (0 for the first
+send); an update has the same id and key, the next revision, and ``update_of`` set to the
+previous send's ``content_hash``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
 from pathlib import Path
@@ -182,3 +183,29 @@ async def test_an_article_that_failed_is_retried_while_its_feed_answers_304() ->
     assert site.statuses("/feed.xml") == [200, 304]
     assert [r["url"] for r in sink.records] == [page]
     assert sample(registry, "pages_fetched_total", kind="article", outcome="http_5xx") == 1
+
+
+async def test_running_continuously_stops_when_asked() -> None:
+    site = Site()
+    with server.serve(site):
+        page = site.url("/story.html")
+        site.page("/feed.xml", server.rss([(page, "Story", "Wed, 25 Nov 2026 10:00:00 GMT")]))
+        site.page("/story.html", b"<p>story</p>")
+        sink, stop = MemorySink(), asyncio.Event()
+        registry = CollectorRegistry()
+        running = asyncio.create_task(
+            run_ingest(
+                [Source(url=site.url("/feed.xml"), name="local", poll_interval=3600)],
+                sink,
+                MemorySeenStore(),
+                IngestMetrics.create(registry),
+                policy=fast_policy(),
+                stop=stop,
+            )
+        )
+        while not sink.messages:
+            await asyncio.sleep(0.01)
+        stop.set()
+        summary = await asyncio.wait_for(running, timeout=5)
+    assert summary.produced == 1
+    assert sample(registry, "sources_polled_total", source="local", outcome="ok") == 1
