@@ -1,0 +1,99 @@
+"""``news-pipeline ingest SOURCES``: the typer command, registered by ``pipeline.cli``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def ingest(
+    sources: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML or OPML file of feeds and sitemaps (see pipeline.ingest.config)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_METRICS_PORT]"),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Articles fetched at once over all hosts")
+    ] = 16,
+    per_host_concurrency: Annotated[
+        int, typer.Option(min=1, help="Requests in flight to one host")
+    ] = 2,
+    per_host_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Requests per second to one host, 0 for no limit (robots.txt "
+            "Crawl-delay still applies)",
+        ),
+    ] = 1.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds for one HTTP request, body included")
+    ] = 20.0,
+    max_bytes: Annotated[
+        int, typer.Option(min=1024, help="Largest page or listing read, after decompression")
+    ] = 5_000_000,
+    retries: Annotated[
+        int, typer.Option(min=0, help="Retries after a 5xx answer or a failed connection")
+    ] = 2,
+    bootstrap_servers: Annotated[
+        str | None,
+        typer.Option(
+            "--bootstrap-servers",
+            "-b",
+            help="Kafka host:port list [env: KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092]",
+        ),
+    ] = None,
+    topic_prefix: Annotated[
+        str | None,
+        typer.Option(help="Prefix for every topic name [env: NEWS_PIPELINE_TOPIC_PREFIX]"),
+    ] = None,
+    connect_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait for the broker [env: NEWS_PIPELINE_CONNECT_TIMEOUT_S]"),
+    ] = None,
+    log_level: Annotated[str | None, typer.Option(help="[env: NEWS_PIPELINE_LOG_LEVEL]")] = None,
+) -> None:
+    """Poll RSS/Atom feeds and news sitemaps politely; send new and changed articles to
+    news.raw, until Ctrl-C or SIGTERM (or one round with --once)."""
+    # Imported here so that registering the command costs nothing until it runs.
+    from pipeline.cli import settings_from, setup_logging
+    from pipeline.ingest.fetch import FetchPolicy
+    from pipeline.ingest.run import RunOptions
+    from pipeline.ingest.service import serve
+
+    settings = settings_from(
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        connect_timeout_s=connect_timeout,
+        metrics_port=metrics_port,
+        log_level=log_level,
+    )
+    setup_logging(settings.log_level)
+    policy = FetchPolicy(
+        timeout_s=timeout,
+        max_bytes=max_bytes,
+        retries=retries,
+        per_host_concurrency=per_host_concurrency,
+        per_host_rate=per_host_rate or None,
+    )
+    summary = serve(
+        settings,
+        sources,
+        once=once,
+        policy=policy,
+        options=RunOptions(concurrency=concurrency),
+        metrics_port=settings.metrics_port,
+    )
+    typer.echo(summary.line(), err=True)
+    if once and summary.sources_failed == summary.sources:
+        raise typer.Exit(1)  # every source failed: nothing could have worked
