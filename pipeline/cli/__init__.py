@@ -15,6 +15,7 @@ import typer
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.evaluation import extraction, stance, tag
+from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES
 from pipeline.topics import SHORT_NAMES
@@ -241,6 +242,8 @@ def enrich(
     if summary.failed:
         typer.echo(f"{summary.failed} record(s) could not be enriched (see errors above)", err=True)
 
+
+app.command()(ingest)
 
 for _task, _module in (("extraction", extraction), ("tag", tag), ("stance", stance)):
     predict_app.command(_task)(_module.predict_cli)

@@ -2,31 +2,8 @@
 
 Modules, one job each: ``config`` (the SOURCES file), ``fetch`` and ``robots`` (the HTTP
 client), ``decode`` (charsets), ``discover`` (feeds and sitemaps to article links), ``seen``
-(what was produced), ``sink`` and ``broker`` (where records go), ``metrics``, ``run`` (the
-loop), ``service`` (the process), ``cli`` (the command). ``bench`` is a benchmark; the runtime
-never imports it.
+(what was produced), ``sink`` and ``broker`` (where records go), ``run`` (the loop),
+``service`` (the process), ``cli`` (the command). Its metrics are in pipeline.metrics.ingest,
+its benchmark in pipeline.bench.ingest. Nothing is imported here, so that the CLI can register
+the command without loading the HTTP client.
 """
-
-from pipeline.ingest.config import Source, load_sources
-from pipeline.ingest.fetch import FetchPolicy
-from pipeline.ingest.metrics import IngestMetrics
-from pipeline.ingest.run import RunOptions, Summary
-from pipeline.ingest.seen import MemorySeenStore, Seen, SeenStore
-from pipeline.ingest.service import run_ingest, serve
-from pipeline.ingest.sink import MemorySink, RawSink
-
-__all__ = [
-    "FetchPolicy",
-    "IngestMetrics",
-    "MemorySeenStore",
-    "MemorySink",
-    "RawSink",
-    "RunOptions",
-    "Seen",
-    "SeenStore",
-    "Source",
-    "Summary",
-    "load_sources",
-    "run_ingest",
-    "serve",
-]

@@ -13,7 +13,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from pipeline.ingest.seen import Seen
-from pipeline.kafka_admin import admin_client
+from pipeline.kafka.admin import admin_client
 from pipeline.producer import connect
 from pipeline.settings import Settings
 from pipeline.topics import Topics

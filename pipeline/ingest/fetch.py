@@ -23,8 +23,8 @@ import httpx
 
 from pipeline import __version__
 from pipeline.ingest.errors import FetchFailed
-from pipeline.ingest.metrics import IngestMetrics
 from pipeline.ingest.robots import RobotsCache
+from pipeline.metrics.ingest import IngestMetrics
 
 USER_AGENT = f"news-pipeline/{__version__} (+https://example.invalid/news-pipeline)"
 ROBOTS_TOKEN = "news-pipeline"

@@ -27,9 +27,9 @@ from pipeline.ingest.decode import decode_html
 from pipeline.ingest.discover import Discovered, Listing, parse_listing
 from pipeline.ingest.errors import FetchFailed, ListingInvalid
 from pipeline.ingest.fetch import PoliteClient, Validators
-from pipeline.ingest.metrics import IngestMetrics
 from pipeline.ingest.seen import Seen, SeenStore, content_hash
 from pipeline.ingest.sink import RawSink
+from pipeline.metrics.ingest import IngestMetrics
 from pipeline.records import SCHEMA_VERSION, encode
 from pipeline.sources import article_id
 from pipeline.text.urls import canonical_url

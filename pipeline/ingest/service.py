@@ -14,10 +14,10 @@ from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 from pipeline.ingest.broker import open_broker
 from pipeline.ingest.config import Source, load_sources
 from pipeline.ingest.fetch import FetchPolicy, PoliteClient
-from pipeline.ingest.metrics import IngestMetrics
 from pipeline.ingest.run import Ingestor, RunOptions, Summary
 from pipeline.ingest.seen import SeenStore
 from pipeline.ingest.sink import RawSink
+from pipeline.metrics.ingest import IngestMetrics
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)

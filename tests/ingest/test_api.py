@@ -4,15 +4,8 @@ import typer
 from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
-import pipeline.ingest
 from pipeline.ingest.cli import ingest
-from pipeline.ingest.metrics import IngestMetrics
-
-
-def test_public_names() -> None:
-    assert sorted(pipeline.ingest.__all__) == pipeline.ingest.__all__
-    for name in pipeline.ingest.__all__:
-        assert hasattr(pipeline.ingest, name)
+from pipeline.metrics.ingest import IngestMetrics
 
 
 def test_the_command_registers_and_documents_its_options() -> None:
@@ -33,6 +26,6 @@ def test_metric_names() -> None:
 
 
 def test_the_benchmark_runs() -> None:
-    from pipeline.ingest.bench import bench
+    from pipeline.bench.ingest import bench
 
     assert bench(pages=20, concurrency=2) > 0

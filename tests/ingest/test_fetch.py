@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.ingest.errors import FetchFailed
 from pipeline.ingest.fetch import USER_AGENT, FetchPolicy, PoliteClient, Validators
-from pipeline.ingest.metrics import IngestMetrics
+from pipeline.metrics.ingest import IngestMetrics
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from pipeline.ingest import IngestMetrics, MemorySeenStore, MemorySink, load_sources, run_ingest
-from pipeline.ingest.config import Source
+from pipeline.ingest.config import Source, load_sources
 from pipeline.ingest.fetch import PoliteClient
 from pipeline.ingest.run import Ingestor
+from pipeline.ingest.seen import MemorySeenStore
+from pipeline.ingest.service import run_ingest
+from pipeline.ingest.sink import MemorySink
+from pipeline.metrics.ingest import IngestMetrics
 from pipeline.sources import article_id
 from tests.ingest import server
 from tests.ingest.conftest import NewsSite, fast_policy

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
-PREFIX = "news_pipeline_ingest"
+from pipeline.metrics.names import PREFIX
+
+INGEST_PREFIX = f"{PREFIX}_ingest"
 FETCH_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -32,44 +34,44 @@ class IngestMetrics:
     def create(cls, registry: CollectorRegistry = REGISTRY) -> IngestMetrics:
         return cls(
             sources_polled=Counter(
-                f"{PREFIX}_sources_polled",
+                f"{INGEST_PREFIX}_sources_polled",
                 "Polls of a source, by outcome (ok, not_modified, failed).",
                 ["source", "outcome"],
                 registry=registry,
             ),
             pages_fetched=Counter(
-                f"{PREFIX}_pages_fetched",
+                f"{INGEST_PREFIX}_pages_fetched",
                 "HTTP fetches after retries and redirects, by what was fetched and the outcome.",
                 ["kind", "outcome"],
                 registry=registry,
             ),
             fetch_retries=Counter(
-                f"{PREFIX}_fetch_retries",
+                f"{INGEST_PREFIX}_fetch_retries",
                 "Requests repeated after a 5xx answer or a failed connection.",
                 ["kind"],
                 registry=registry,
             ),
             fetched_bytes=Counter(
-                f"{PREFIX}_fetched_bytes",
+                f"{INGEST_PREFIX}_fetched_bytes",
                 "Body bytes received (after decompression).",
                 ["kind"],
                 registry=registry,
             ),
             fetch_seconds=Histogram(
-                f"{PREFIX}_fetch_seconds",
+                f"{INGEST_PREFIX}_fetch_seconds",
                 "Time to fetch one URL, retries, redirects and politeness waits included.",
                 ["kind"],
                 buckets=FETCH_BUCKETS,
                 registry=registry,
             ),
             articles_produced=Counter(
-                f"{PREFIX}_articles_produced",
+                f"{INGEST_PREFIX}_articles_produced",
                 "Articles sent to news.raw: new ones, and updates of ones whose content changed.",
                 ["source", "revision"],
                 registry=registry,
             ),
             articles_skipped=Counter(
-                f"{PREFIX}_articles_skipped",
+                f"{INGEST_PREFIX}_articles_skipped",
                 "Discovered articles not sent (seen: already produced; unchanged: refetched "
                 "because the listing said it changed, but the content had not; failed: fetch "
                 "or decode failed).",
@@ -77,12 +79,12 @@ class IngestMetrics:
                 registry=registry,
             ),
             charset_fallbacks=Counter(
-                f"{PREFIX}_charset_fallbacks",
+                f"{INGEST_PREFIX}_charset_fallbacks",
                 "Pages whose declared charset did not decode them and were read another way.",
                 registry=registry,
             ),
             last_success=Gauge(
-                f"{PREFIX}_last_success_timestamp_seconds",
+                f"{INGEST_PREFIX}_last_success_timestamp_seconds",
                 "Unix time of the last poll of a source that finished without failing.",
                 ["source"],
                 registry=registry,

@@ -1,4 +1,4 @@
-"""``python -m pipeline.ingest.bench``: pages/s of one ``ingest --once`` round on localhost.
+"""``python -m pipeline.bench.ingest``: pages/s of one ``ingest --once`` round on localhost.
 
 A throwaway site on 127.0.0.1 (robots.txt, a news sitemap of N generated pages of about 20 KB)
 is polled once with the in-memory sink and seen-store and no per-host rate limit, so the
@@ -18,10 +18,10 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.ingest.config import Source
 from pipeline.ingest.fetch import FetchPolicy
-from pipeline.ingest.metrics import IngestMetrics
 from pipeline.ingest.seen import MemorySeenStore
 from pipeline.ingest.service import run_ingest
 from pipeline.ingest.sink import MemorySink
+from pipeline.metrics.ingest import IngestMetrics
 
 _PARAGRAPH = (
     "<p>" + "A sentence of a generated article, long enough to look like one. " * 6 + "</p>"
