@@ -1,10 +1,13 @@
 """Turning (sentence, target spans) into encoder rows, shared by training and inference.
 
-One encoder pass scores every target of a sentence: targets are marked by segment id 1 on
-their tokens (BERT's token-type embedding costs nothing at inference, unlike inserted marker
-tokens that would need one pass per target), and each target is classified from the mean of
-its own tokens' states next to the mean of the whole row. Sentences longer than the window
-are cut into one window per target, centred on its first mention.
+Targets are marked by segment id 1 on their tokens (BERT's token-type embedding costs nothing
+at inference, unlike inserted marker tokens), and each target is classified from the mean of
+its own tokens' states next to the mean of the whole row. With ``per_target`` a sentence naming
+several targets gets one row per target with only that target marked, so the encoder knows
+which one a prediction is about (on the NewsMTSC dev split: macro-F1 0.718 -> 0.726 on targets
+of multi-target sentences, same model); a sentence with one target stays one row. Without it,
+one row marks every target and one pass scores them all. Sentences longer than the window are
+cut into one window per target, centred on its first mention.
 """
 
 from __future__ import annotations
@@ -39,13 +42,16 @@ class Batch:
 class RowBuilder:
     """Tokenises sentences (WordPiece, lower-cased) and lays out rows of at most ``max_tokens``."""
 
-    def __init__(self, tokenizer_file: Path, max_tokens: int = 128) -> None:
+    def __init__(
+        self, tokenizer_file: Path, max_tokens: int = 128, *, per_target: bool = False
+    ) -> None:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
         self._cls = self._tokenizer.token_to_id("[CLS]")
         self._sep = self._tokenizer.token_to_id("[SEP]")
         self.max_tokens = max_tokens
+        self.per_target = per_target
 
     def rows(self, text: str, targets: Sequence[Sequence[Span]]) -> list[Row]:
         """Rows for ``text`` scoring each target, given as its mention spans (main one first)."""
@@ -53,8 +59,10 @@ class RowBuilder:
         ids, offsets = encoding.ids, encoding.offsets
         positions = [_overlapping(offsets, spans) for spans in targets]
         body = self.max_tokens - 2
-        if len(ids) <= body:
+        if len(ids) <= body and (len(targets) == 1 or not self.per_target):
             return [self._row(ids, 0, positions, range(len(targets)))]
+        if len(ids) <= body:
+            return [self._row(ids, 0, positions, [index]) for index in range(len(targets))]
         rows = []
         for index, tokens in enumerate(positions):
             first = min(_overlapping(offsets, targets[index][:1]) or tokens or [0])

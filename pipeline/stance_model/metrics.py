@@ -35,3 +35,26 @@ def per_class(gold: Sequence[str], predicted: Sequence[str]) -> list[ClassScore]
 def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
     scores = per_class(gold, predicted)
     return sum(s.f1 for s in scores) / len(scores)
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> float:
+    """How far stated confidence is from accuracy: the gap in each of ``bins`` equal-width
+    confidence bins, weighted by the share of predictions in the bin."""
+    if len(confidences) != len(correct):
+        raise ValueError(f"{len(confidences)} confidences but {len(correct)} outcomes")
+    if not confidences:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        members = [
+            (c, ok) for c, ok in zip(confidences, correct, strict=True)
+            if low < c <= high or (b == 0 and c == 0.0)
+        ]
+        if members:
+            accuracy = sum(ok for _, ok in members) / len(members)
+            confidence = sum(c for c, _ in members) / len(members)
+            total += len(members) / len(confidences) * abs(accuracy - confidence)
+    return total

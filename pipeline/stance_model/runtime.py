@@ -33,7 +33,7 @@ class StanceModel:
     """Scores targets in sentences; returns class probabilities in ``self.labels`` order."""
 
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, *, threads: int = 1,
-                 batch_rows: int = 1) -> None:
+                 batch_rows: int = 1, per_target: bool | None = None) -> None:
         """``batch_rows`` > 1 is a little faster, but int8 dynamic quantisation scales each
         batch's activations together, so a sentence's score would depend on its batch mates
         (and on their padding); one row per run keeps every score reproducible."""
@@ -47,7 +47,13 @@ class StanceModel:
 
         config = json.loads((model_dir / "config.json").read_text())
         self.labels: tuple[str, ...] = tuple(config["labels"])
-        self._builder = RowBuilder(model_dir / "tokenizer.json", int(config["max_tokens"]))
+        # One row per target reads multi-target sentences better (see inputs.py) but costs the
+        # stage about twice the encoder passes; off unless the model's config or caller asks.
+        self._builder = RowBuilder(
+            model_dir / "tokenizer.json",
+            int(config["max_tokens"]),
+            per_target=bool(config.get("per_target", False)) if per_target is None else per_target,
+        )
         options = onnxruntime.SessionOptions()
         # The worker runs one stage per process; extra threads would fight the other stages.
         options.intra_op_num_threads = threads

@@ -76,3 +76,29 @@ def test_predict_writes_one_line_per_target_without_reading_polarity(tmp_path):
     assert [(r["gid"], r["stance"]) for r in records] == [("t1", "favor"), ("t2", "against")]
     assert all(set(r) == {"primary_gid", "gid", "stance", "score"} for r in records)
     assert all(0.0 <= r["score"] <= 1.0 for r in records)
+
+
+def test_eval_reports_multi_target_sentences_and_calibration_apart(tmp_path):
+    two_targets = {
+        "primary_gid": "a_3_1_0_X_0_5",
+        "sentence_normalized": "Anna Weber praised Tom Hale.",
+        "targets": [
+            {"Input.gid": "t3", "from": 0, "to": 10, "mention": "Anna Weber", "polarity": 4.0},
+            {"Input.gid": "t4", "from": 19, "to": 27, "mention": "Tom Hale", "polarity": 6.0},
+        ],
+    }
+    gold = _write(tmp_path / "gold.jsonl", [*SENTENCES, two_targets])
+    predictions = _write(tmp_path / "pred.jsonl", [
+        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
+        {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "against", "score": 0.9},
+        {"primary_gid": "a_3_1_0_X_0_5", "gid": "t3", "stance": "favor", "score": 0.9},
+        {"primary_gid": "a_3_1_0_X_0_5", "gid": "t4", "stance": "favor", "score": 0.9},
+    ])
+    result = CliRunner().invoke(
+        _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
+    )
+    assert result.exit_code == 0, result.output
+    # Of the two multi-target targets one is right (favor): F1 favor 2/3, neutral 0, against 0.
+    assert f"multi-target sentences: {(2 / 3) / 3:.4f}" in result.output
+    # Every score says 0.9, three of four are right.
+    assert "expected calibration error of the scores (10 bins): 0.1500" in result.output

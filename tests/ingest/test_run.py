@@ -206,7 +206,9 @@ async def test_running_continuously_stops_when_asked() -> None:
                 stop=stop,
             )
         )
-        while not sink.messages:
+        # The poll is counted once its round ends, a moment after the article is sent.
+        polled = {"source": "local", "outcome": "ok"}
+        while not sink.messages or not sample(registry, "sources_polled_total", **polled):
             await asyncio.sleep(0.01)
         stop.set()
         summary = await asyncio.wait_for(running, timeout=5)

@@ -47,3 +47,15 @@ def test_collate_pads_and_pool_averages_target_tokens():
     np.testing.assert_allclose(features[1, :4], hidden[row, tokens].mean(axis=0), rtol=1e-5)
     n = len(rows[0].ids)
     np.testing.assert_allclose(features[0, 4:], hidden[0, :n].mean(axis=0), rtol=1e-5)
+
+
+def test_per_target_rows_mark_one_target_each_and_single_targets_keep_one_row() -> None:
+    builder = RowBuilder(TOKENIZER, per_target=True)
+    first, second = builder.rows(TEXT, [[(0, 15), (49, 52)], [(23, 31)]])
+    assert [index for index, _ in first.targets] == [0]
+    assert [index for index, _ in second.targets] == [1]
+    for row in (first, second):
+        ((_, tokens),) = row.targets
+        marked = [i for i, kind in enumerate(row.token_types) if kind == 1]
+        assert marked == tokens
+    assert len(builder.rows(TEXT, [[(23, 31)]])) == 1

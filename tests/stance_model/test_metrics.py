@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.stance_model.metrics import macro_f1, per_class
+from pipeline.stance_model.metrics import expected_calibration_error, macro_f1, per_class
 
 
 def test_per_class_scores():
@@ -16,3 +16,15 @@ def test_per_class_scores():
 def test_lengths_must_match():
     with pytest.raises(ValueError):
         per_class(["favor"], [])
+
+
+def test_expected_calibration_error_weights_each_bin_by_its_share():
+    # Bin (0.8, 0.9]: confidence 0.9, accuracy 1/2; bin (0.2, 0.3]: confidence 0.3, accuracy 1.
+    confidences = [0.9, 0.9, 0.3, 0.3]
+    correct = [True, False, True, True]
+    assert expected_calibration_error(confidences, correct) == pytest.approx(
+        0.5 * abs(0.5 - 0.9) + 0.5 * abs(1.0 - 0.3)
+    )
+    assert expected_calibration_error([], []) == 0.0
+    with pytest.raises(ValueError):
+        expected_calibration_error([0.5], [])
