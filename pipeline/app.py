@@ -20,7 +20,7 @@ from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
 from pipeline.metrics import PipelineMetrics
 from pipeline.records import deadletter, encode
 from pipeline.settings import Settings
-from pipeline.stages.registry import StageSpec, is_last, stage
+from pipeline.stages.registry import StageContext, StageSpec, is_last, stage
 from pipeline.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def create_app(
         datadir=settings.data_dir,
         loghandlers=[],
     )
-    chain = chain or Chain(settings.stage_list)
+    chain = chain or Chain(settings.stage_list, StageContext(settings))
     topics = Topics.from_settings(settings)
 
     def topic(name: str) -> faust.TopicT:
@@ -71,6 +71,10 @@ def create_app(
         handler = StageHandler(spec, chain, metrics, sink, deadletters, settings, gate=gate)
         agent_name = f"{settings.consumer_group}.{spec.name}"
         app.agent(topic(topics.source(spec)), name=agent_name)(handler.agent)
+        # A stage with state kept in Kafka refreshes it before it reads what it was handed.
+        on_assigned = getattr(chain.function(spec.name), "on_partitions_assigned", None)
+        if on_assigned is not None:
+            app.on_partitions_assigned.connect(on_assigned)
     return app
 
 

@@ -10,14 +10,30 @@ import time
 from collections.abc import Iterable
 
 from pipeline.records import SCHEMA_VERSION
-from pipeline.stages.registry import STAGE_NAMES, Record, StageFunction, is_first, stage
+from pipeline.stages.registry import (
+    STAGE_NAMES,
+    Record,
+    StageContext,
+    StageFunction,
+    is_first,
+    stage,
+)
 
 
 class Chain:
-    def __init__(self, stages: Iterable[str] = STAGE_NAMES) -> None:
+    def __init__(
+        self, stages: Iterable[str] = STAGE_NAMES, context: StageContext | None = None
+    ) -> None:
+        """``context`` reaches the loaders; a worker passes its settings (see StageContext)."""
         self.specs = tuple(stage(name) for name in stages)
         self.stages = tuple(spec.name for spec in self.specs)
-        self._functions: dict[str, StageFunction] = {spec.name: spec.load() for spec in self.specs}
+        context = context or StageContext()
+        self._functions: dict[str, StageFunction] = {
+            spec.name: spec.load(context) for spec in self.specs
+        }
+
+    def function(self, name: str) -> StageFunction:
+        return self._functions[name]
 
     def run(self, name: str, record: Record) -> Record:
         """Apply one stage and stamp the result with its schema version and timestamp."""

@@ -17,9 +17,10 @@ import orjson
 
 from pipeline.errors import InvalidRecord
 
-# 2: tagged and enriched records carry the tagger's ``sentences``. Readers accept 1 and 2.
+# 2: records carry the dedup stage's ``duplicate_of``/``duplicate_kind`` and the tagger's
+# ``sentences``. Readers accept 1 and 2.
 SCHEMA_VERSION = 2
-SCHEMA_NAMES = ("raw", "normalised", "tagged", "enriched", "deadletter")
+SCHEMA_NAMES = ("raw", "normalised", "deduplicated", "tagged", "enriched", "deadletter")
 _OPTIONAL_TEXT_FIELDS = ("url", "source", "title", "published_at", "language", "origin")
 
 

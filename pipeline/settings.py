@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         description="NEWS_PIPELINE_CONNECT_TIMEOUT_S: give up reaching Kafka after this.",
     )
 
+    dedup_window: int = Field(
+        20_000,
+        ge=1,
+        description="NEWS_PIPELINE_DEDUP_WINDOW: how many recent articles the dedup stage "
+        "compares a new one with (about 1.5 KB of memory each).",
+    )
+    dedup_near_threshold: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="NEWS_PIPELINE_DEDUP_NEAR_THRESHOLD: estimated word-shingle Jaccard "
+        "similarity at or above which an article is a near copy of an earlier one.",
+    )
+
     shared_dir: Path = Field(
         Path(__file__).resolve().parents[2] / "shared",
         description="NEWS_PIPELINE_SHARED_DIR: the read-only shared/ data (corpora, benchmarks) "

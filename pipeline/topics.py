@@ -42,11 +42,24 @@ class Topics:
     def deadletter(self) -> str:
         return self.named(DEADLETTER_TOPIC)
 
+    @property
+    def dedup_state(self) -> str:
+        """The dedup stage's memory (compacted; created by the stage, not a pipeline topic)."""
+        return self.named("dedup-state")
+
     def source(self, spec: StageSpec) -> str:
         return self.named(source_of(spec))
 
     def output(self, spec: StageSpec) -> str:
         return self.named(spec.output)
+
+    def partitions(self, topic: str, default: int) -> int:
+        """How many partitions ``topic`` is created with: ``default``, unless the stage reading
+        it needs another count (dedup reads one ordered partition)."""
+        for spec in STAGES:
+            if spec.source_partitions is not None and self.source(spec) == topic:
+                return spec.source_partitions
+        return default
 
     def all(self) -> tuple[str, ...]:
         return tuple(self.named(short) for short in SHORT_NAMES)

@@ -12,7 +12,7 @@ from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.lag import LagMonitor
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
-from pipeline.stages.registry import stage
+from pipeline.stages.registry import STAGE_NAMES, StageContext, skipped_between, stage
 from pipeline.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,15 @@ def run_worker(settings: Settings) -> None:
     import faust
 
     stages = settings.stage_list
+    gap = skipped_between(stages)
+    if gap:
+        log.warning(
+            "this worker runs %s but not %s, which comes between them: articles wait on its "
+            "input topic until another worker runs it (stages: %s)",
+            ", ".join(stages), ", ".join(gap), ", ".join(STAGE_NAMES),
+        )
     log.info("loading stages %s", ", ".join(stages))
-    chain = Chain(stages)
+    chain = Chain(stages, StageContext(settings))
     metrics = PipelineMetrics.create()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr=settings.metrics_host)

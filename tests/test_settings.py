@@ -26,6 +26,7 @@ def test_topic_prefix_applies_to_every_topic() -> None:
     assert topics.all() == (
         "t1.news.raw",
         "t1.news.normalised",
+        "t1.news.deduplicated",
         "t1.news.tagged",
         "t1.news.enriched",
         "t1.news.deadletter",
@@ -37,6 +38,6 @@ def test_topic_prefix_applies_to_every_topic() -> None:
 
 def test_workers_of_different_stage_sets_get_their_own_consumer_group() -> None:
     assert Settings(app_id="np").consumer_group == "np"
-    assert Settings(app_id="np", stages="stance,normalise,tag").consumer_group == "np"
+    assert Settings(app_id="np", stages="stance,normalise,dedup,tag").consumer_group == "np"
     assert Settings(app_id="np", stages="stance").consumer_group == "np-stance"
     assert Settings(app_id="np", stages="tag,normalise").consumer_group == "np-normalise-tag"

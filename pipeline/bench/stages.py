@@ -1,7 +1,7 @@
 """Throughput of each stage on one core: ``python -m pipeline.bench.stages [--limit N]``.
 
 Replays the BBC corpus (shared/data/corpora/bbc) through every stage of the registry in
-order (normalise, tag, stance), each fed the previous stage's output, and prints articles/s,
+order (normalise, dedup, tag, stance), each fed the previous stage's output, and prints articles/s,
 per-article latency and the process's peak memory after each stage. The process is pinned to
 one CPU and every math library to one thread, because a stream worker gets one core per
 partition.
@@ -22,12 +22,13 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.shared_data import SharedData  # noqa: E402
 from pipeline.sources import SourceError, read_records  # noqa: E402
-from pipeline.stages.registry import STAGES, Record  # noqa: E402
+from pipeline.stages.registry import STAGES, Record, StageContext  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for spec in STAGES:
         name = spec.name
         try:
-            result, records = run_stage(name, spec.load, records)
+            result, records = run_stage(name, partial(spec.load, StageContext()), records)
         except (PipelineError, ImportError) as error:
             print(f"{name}: skipped ({type(error).__name__}: {error})", flush=True)
             break

@@ -41,13 +41,14 @@ def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> 
     client = admin or admin_client(settings)
     try:
         existing = set(client.list_topics())
-        wanted = [t for t in Topics.from_settings(settings).all() if t not in existing]
+        topics = Topics.from_settings(settings)
+        wanted = [t for t in topics.all() if t not in existing]
         if not wanted:
             return []
         new = [
             NewTopic(
                 t,
-                num_partitions=settings.partitions,
+                num_partitions=topics.partitions(t, settings.partitions),
                 replication_factor=settings.replication_factor,
             )
             for t in wanted
@@ -62,6 +63,23 @@ def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> 
             client.close()
 
 
+def ensure_state_topic(settings: Settings, topic: str, retention_days: int) -> None:
+    """Create a stage's one-partition, compacted state topic if it does not exist yet."""
+    client = admin_client(settings)
+    try:
+        if topic in set(client.list_topics()):
+            return
+        config = {
+            "cleanup.policy": "compact,delete",
+            "retention.ms": str(retention_days * 24 * 3600 * 1000),
+        }
+        new = NewTopic(topic, 1, settings.replication_factor, topic_configs=config)
+        with contextlib.suppress(TopicAlreadyExistsError):
+            client.create_topics([new], timeout_ms=int(settings.connect_timeout_s * 1000))
+    finally:
+        client.close()
+
+
 def producer_config(settings: Settings) -> dict[str, Any]:
     return {
         "bootstrap_servers": settings.bootstrap_servers,
@@ -72,4 +90,14 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "request_timeout_ms": int(settings.connect_timeout_s * 1000),
         "bootstrap_timeout_ms": int(settings.connect_timeout_s * 1000),
         "max_block_ms": int(settings.connect_timeout_s * 1000),
+    }
+
+
+def consumer_config(settings: Settings) -> dict[str, Any]:
+    """A plain kafka-python consumer (no group) that sees committed messages only."""
+    return {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "isolation_level": "read_committed",
+        "group_id": None,
+        "request_timeout_ms": int(max(settings.connect_timeout_s, 30) * 1000),
     }

@@ -30,6 +30,7 @@ from pipeline.stages.registry import STAGES
 
 ENTITY_TYPES = frozenset({"PER", "ORG", "LOC", "MISC"})
 STANCE_LABELS = frozenset({"favor", "against", "neutral"})
+DUPLICATE_KINDS = ("same_url", "same_content", "near")
 # Anything outside the closed sets is counted, not dropped, so totals still add up.
 OTHER = "other"
 UNDETERMINED_LANGUAGE = "und"
@@ -154,6 +155,7 @@ class ContentMetrics:
     entity_stances: Counter
     articles_by_language: Counter
     articles_skipped: Counter
+    duplicates: Counter
     top_entities: TopEntities
     # Label children by label values: ``Counter.labels`` takes a lock and validates its
     # arguments on every call, which costs more than the increment itself.
@@ -193,6 +195,13 @@ class ContentMetrics:
                 ["stage"],
                 registry=registry,
             ),
+            duplicates=Counter(
+                f"{PREFIX}_duplicate_articles",
+                "Enriched articles the dedup stage found to repeat an earlier one, by kind "
+                "(same_url, same_content, near).",
+                ["kind"],
+                registry=registry,
+            ),
             top_entities=top,
         )
         # Known label values start at 0, so rate() and the dashboards see every series from
@@ -203,6 +212,8 @@ class ContentMetrics:
                 metrics.entity_stances.labels(label, type_)
         for spec in _SKIPPING_STAGES:
             metrics.articles_skipped.labels(spec.name)
+        for kind in DUPLICATE_KINDS:
+            metrics.duplicates.labels(kind)
         return metrics
 
     def observe(self, article: Mapping[str, Any]) -> None:
@@ -211,6 +222,9 @@ class ContentMetrics:
         for spec in _SKIPPING_STAGES:
             if article.get(spec.skipped_field):  # type: ignore[arg-type]
                 self._child(self.articles_skipped, spec.name).inc()
+        if article.get("duplicate_of"):
+            kind = article.get("duplicate_kind")
+            self._child(self.duplicates, kind if kind in DUPLICATE_KINDS else OTHER).inc()
         entities = article.get("entities")
         if not isinstance(entities, list) or not entities:
             return

@@ -2,7 +2,7 @@
 
 The app, the chain, the worker, the settings, the topics, the content metrics and the
 benchmarks all read this table; none of them names a stage. Adding a stage means writing its
-module under ``pipeline/stages/`` and adding one ``StageSpec`` here.
+module under ``pipeline/stages/`` and adding one ``StageSpec`` here (dedup was added so).
 
 Each stage reads the topic the stage before it writes (the first reads ``news.raw``), so a
 spec names only its output topic; ``source_of`` derives the input. Loaders import their stage
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import records
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 Record = dict[str, Any]
 StageFunction = Callable[[Record], Record]
@@ -23,6 +26,15 @@ StageFunction = Callable[[Record], Record]
 # The short names of the topics that belong to no stage.
 RAW_TOPIC = "raw"
 DEADLETTER_TOPIC = "deadletter"
+
+
+@dataclass(frozen=True, slots=True)
+class StageContext:
+    """What a loader may need beyond its model files. Without settings (``enrich``, the
+    benchmarks) a stage keeps its state in memory; a worker passes its settings, and a stage
+    with state keeps it in Kafka."""
+
+    settings: Settings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +49,13 @@ class StageSpec:
     stamp: str
     # bytes off the input topic (and the size limit) -> record, or InvalidRecord.
     decode: Callable[[bytes | None, int], Record]
-    # Loads the stage's model once; the callable it returns does per-article work.
-    load: Callable[[], StageFunction]
+    # Loads the stage's model (and state) once; the callable it returns does per-article work.
+    load: Callable[[StageContext], StageFunction]
     # The output field a stage sets to a reason when it leaves an article untouched on purpose.
     skipped_field: str | None = None
+    # Partitions of the topic the stage reads, when it must not be the configured count: one
+    # for a stage whose answer depends on the order of all articles (dedup's "first seen").
+    source_partitions: int | None = None
 
 
 def _decode_raw(value: bytes | None, max_bytes: int) -> Record:
@@ -53,7 +68,7 @@ def _decode_internal(value: bytes | None, max_bytes: int) -> Record:
     return records.decode(value)
 
 
-def _load_normalise() -> StageFunction:
+def _load_normalise(context: StageContext) -> StageFunction:
     from pipeline.stages.normalise import normalise
     from pipeline.text.language import default_detector
 
@@ -61,13 +76,24 @@ def _load_normalise() -> StageFunction:
     return normalise
 
 
-def _load_tag() -> StageFunction:
+def _load_dedup(context: StageContext) -> StageFunction:
+    from pipeline.stages.dedup import Deduplicator, MemoryDedupState
+
+    settings = context.settings
+    if settings is None:
+        return Deduplicator(MemoryDedupState())
+    from pipeline.kafka.dedup_state import KafkaDedupState
+
+    return Deduplicator(KafkaDedupState(settings), settings.dedup_near_threshold)
+
+
+def _load_tag(context: StageContext) -> StageFunction:
     from pipeline.stages.tag import Tagger
 
     return Tagger.load()
 
 
-def _load_stance() -> StageFunction:
+def _load_stance(context: StageContext) -> StageFunction:
     from pipeline.stages.stance import StanceClassifier
 
     return StanceClassifier.load()
@@ -76,6 +102,8 @@ def _load_stance() -> StageFunction:
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("normalise", output="normalised", stamp="normalised", decode=_decode_raw,
               load=_load_normalise),
+    StageSpec("dedup", output="deduplicated", stamp="deduplicated", decode=_decode_internal,
+              load=_load_dedup, source_partitions=1),
     StageSpec("tag", output="tagged", stamp="tagged", decode=_decode_internal, load=_load_tag,
               skipped_field="entities_skipped"),
     StageSpec("stance", output="enriched", stamp="enriched", decode=_decode_internal,
@@ -124,3 +152,12 @@ def is_first(spec: StageSpec) -> bool:
 def is_last(spec: StageSpec) -> bool:
     """The last stage writes the finished article: it is what the content metrics count."""
     return spec is STAGES[-1]
+
+
+def skipped_between(names: tuple[str, ...]) -> list[str]:
+    """Stages a worker running ``names`` leaves out between two it runs: unless another worker
+    runs them, articles wait at the gap (``normalise,tag`` skips ``dedup``)."""
+    indices = [STAGE_NAMES.index(name) for name in names]
+    if not indices:
+        return []
+    return [n for n in STAGE_NAMES[min(indices) : max(indices) + 1] if n not in names]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.stages.registry import STAGE_NAMES
 from tests.deploy.deployfiles import DEPLOY, REPO, load_yaml_documents, settings_env_vars
 
 COMPOSE = DEPLOY / "compose.yaml"
 SCHEMA = REPO / "build" / "deploy-deps" / "compose-spec.json"
-STAGES = ("normalise", "tag", "stance")
+STAGES = STAGE_NAMES
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from pipeline.stages.registry import STAGE_NAMES
 from tests.deploy.deployfiles import DEPLOY, load_yaml_documents, require_tool, settings_env_vars
 
 K8S_VERSION = "1.33.0"
@@ -34,7 +35,7 @@ def test_one_deployment_per_stage_with_probes_resources_and_scrape_annotations(
     rendered: list[dict],
 ) -> None:
     deployments = {d["metadata"]["name"]: d for d in by_kind(rendered, "Deployment")}
-    assert set(deployments) == {"normalise", "tag", "stance"}
+    assert set(deployments) == set(STAGE_NAMES)
     for stage, deployment in deployments.items():
         pod = deployment["spec"]["template"]
         assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
@@ -53,7 +54,7 @@ def test_pdb_and_service_select_the_workers(rendered: list[dict]) -> None:
         p["spec"]["selector"]["matchLabels"] for p in by_kind(rendered, "PodDisruptionBudget")
     ]
     selectors += [s["spec"]["selector"] for s in by_kind(rendered, "Service")]
-    assert len(selectors) == 4
+    assert len(selectors) == len(STAGE_NAMES) + 1  # a PDB per stage and the Service
     for selector in selectors:
         assert any(selector.items() <= labels.items() for labels in pods), selector
 

@@ -19,6 +19,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.kafka.admin import ensure_topics, producer_config
 from pipeline.settings import Settings
+from pipeline.stages.registry import STAGE_NAMES
 from pipeline.topics import Topics
 from pipeline.worker_process import WorkerProcess
 from tests.conftest import free_port
@@ -51,7 +52,7 @@ class PipelineUnderTest:
             "PYTHONUNBUFFERED": "1",
         }
 
-    def start_worker(self, stages: str = "normalise,tag,stance") -> WorkerProcess:
+    def start_worker(self, stages: str = ",".join(STAGE_NAMES)) -> WorkerProcess:
         env = {
             **self.env(),
             "NEWS_PIPELINE_METRICS_PORT": str(free_port()),

@@ -93,7 +93,7 @@ def test_every_message_ends_exactly_once(pipeline: PipelineUnderTest, tmp_path: 
 def test_stages_split_across_workers_deliver_exactly_once(pipeline: PipelineUnderTest) -> None:
     """Scaling a stage on its own: one worker runs normalise+tag, another runs stance."""
     wanted = expected_ids(REPO / "seeds")
-    front = pipeline.start_worker("normalise,tag")
+    front = pipeline.start_worker("normalise,dedup,tag")
     back = pipeline.start_worker("stance")
     front.wait_ready()
     back.wait_ready()

@@ -15,12 +15,16 @@ def test_stages_flow_through_the_existing_topics_in_order() -> None:
     wiring = [(spec.name, topics.source(spec), topics.output(spec)) for spec in STAGES]
     assert wiring == [
         ("normalise", "p.news.raw", "p.news.normalised"),
-        ("tag", "p.news.normalised", "p.news.tagged"),
+        ("dedup", "p.news.normalised", "p.news.deduplicated"),
+        ("tag", "p.news.deduplicated", "p.news.tagged"),
         ("stance", "p.news.tagged", "p.news.enriched"),
     ]
     assert topics.all() == (
-        "p.news.raw", "p.news.normalised", "p.news.tagged", "p.news.enriched", "p.news.deadletter"
+        "p.news.raw", "p.news.normalised", "p.news.deduplicated", "p.news.tagged",
+        "p.news.enriched", "p.news.deadletter",
     )
+    # dedup's "first seen" needs one order: the topic it reads has one partition.
+    assert [topics.partitions(t, 6) for t in topics.all()] == [6, 1, 6, 6, 6, 6]
 
 
 def test_names_outputs_and_stamps_are_unique() -> None:
@@ -37,13 +41,13 @@ def test_each_stage_has_one_name_its_module_carries() -> None:
 
 def test_only_the_first_stage_reads_raw_input() -> None:
     assert [source_of(spec) for spec in STAGES][0] == registry.RAW_TOPIC
-    assert [registry.is_first(spec) for spec in STAGES] == [True, False, False]
-    assert [registry.is_last(spec) for spec in STAGES] == [False, False, True]
+    assert [registry.is_first(spec) for spec in STAGES] == [True, False, False, False]
+    assert [registry.is_last(spec) for spec in STAGES] == [False, False, False, True]
 
 
 def test_stage_lists_are_checked_against_the_registry() -> None:
     assert parse_stage_list(" tag, stance ") == ("tag", "stance")
-    with pytest.raises(ValueError, match="unknown stage.*'translate'.*normalise, tag, stance"):
+    with pytest.raises(ValueError, match="unknown stage.*'translate'.*normalise, dedup, tag"):
         parse_stage_list("normalise,translate")
     with pytest.raises(ValueError, match="'entities' is now 'tag'"):
         Settings(stages="entities").stage_list  # noqa: B018
@@ -53,3 +57,9 @@ def test_stage_lists_are_checked_against_the_registry() -> None:
 
 def test_the_default_stage_set_is_the_whole_registry() -> None:
     assert Settings().stage_list == STAGE_NAMES
+
+
+def test_a_stage_set_with_a_hole_is_named() -> None:
+    assert registry.skipped_between(("normalise", "tag", "stance")) == ["dedup"]
+    assert registry.skipped_between(("tag", "stance")) == []
+    assert registry.skipped_between(()) == []

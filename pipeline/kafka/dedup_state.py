@@ -1,0 +1,92 @@
+"""The dedup stage's memory, kept in Kafka: a compacted topic ``news.dedup-state``, one record
+per article (keyed by its id), read back into a ``MemoryDedupState`` when a worker starts and
+again whenever the consumer group hands it partitions.
+
+Why this is enough for exactly-once: the stage writes an article's entry, and waits for the
+broker's ack, before it sends the article on; its output and its input offset then commit in
+one transaction. So every article before the committed input offset has its entry in the
+topic, and a worker that reads the topic to its end before taking over sees all of them. An
+entry written by a worker that died before committing only makes the replayed article find
+its own id, which the stage ignores (pipeline/stages/dedup.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import orjson
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from pipeline.kafka.admin import consumer_config, ensure_state_topic, producer_config
+from pipeline.settings import Settings
+from pipeline.stages.dedup import Entry, MemoryDedupState
+from pipeline.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+class KafkaDedupState(MemoryDedupState):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings.dedup_window)
+        self.topic = Topics.from_settings(settings).dedup_state
+        self._partition = TopicPartition(self.topic, 0)
+        # Old entries go by time as well as by compaction: the window is bounded.
+        ensure_state_topic(settings, self.topic, retention_days=14)
+        self._producer = KafkaProducer(**producer_config(settings), enable_idempotence=True)
+        self._consumer = KafkaConsumer(**consumer_config(settings), enable_auto_commit=False)
+        self._consumer.assign([self._partition])
+        self._consumer.seek_to_beginning(self._partition)
+        self._timeout_s = max(30.0, settings.connect_timeout_s)
+        self._writing = False
+        self.catch_up()
+
+    def catch_up(self) -> int:
+        """Read the entries written since the last call (by any worker); returns how many."""
+        end = self._consumer.end_offsets([self._partition])[self._partition]
+        read = 0
+        while self._consumer.position(self._partition) < end:
+            for records in self._consumer.poll(timeout_ms=1000).values():
+                for record in records:
+                    super().remember(_entry(orjson.loads(record.value)))
+                    read += 1
+        if read:
+            log.info("dedup state: read %d entries from %s (%d kept)", read, self.topic, len(self))
+        return read
+
+    async def on_partitions_assigned(self, *_: Any, **__: Any) -> None:
+        self.catch_up()
+
+    def remember(self, entry: Entry) -> None:
+        if entry.article_id not in self._entries:
+            value = orjson.dumps(_record(entry))
+            future = self._producer.send(self.topic, key=entry.article_id.encode(), value=value)
+            future.get(timeout=self._timeout_s)
+        super().remember(entry)
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)
+        self._consumer.close()
+
+
+def _record(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.article_id,
+        "root": entry.root,
+        "url": entry.url_key,
+        "content": entry.content_key,
+        "bands": list(entry.bands),
+        "signature": entry.signature.tobytes().hex(),
+    }
+
+
+def _entry(record: dict[str, Any]) -> Entry:
+    return Entry(
+        article_id=record["id"],
+        root=record["root"],
+        url_key=record["url"],
+        content_key=int(record["content"]),
+        bands=tuple(int(b) for b in record["bands"]),
+        signature=np.frombuffer(bytes.fromhex(record["signature"]), dtype=np.uint32),
+    )
