@@ -14,7 +14,7 @@ import typer
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
-from pipeline.evaluation import extraction, stance, tag
+from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES
@@ -245,7 +245,9 @@ def enrich(
 
 app.command()(ingest)
 
-for _task, _module in (("extraction", extraction), ("tag", tag), ("stance", stance)):
+for _task, _module in (
+    ("extraction", extraction), ("tag", tag), ("stance", stance), ("entities", entities)
+):
     predict_app.command(_task)(_module.predict_cli)
     eval_app.command(_task)(_module.eval_cli)
 # The tag stage's evaluation was called `ner` before the stages had one name each; scripts that

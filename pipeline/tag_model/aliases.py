@@ -8,6 +8,7 @@ its CoNLL-trained features know Reuters style ("Mr." is rare there) better than 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,22 @@ ORG_HEADS = frozenset(
     ]
 )
 _CLITICS = frozenset({"'s", "'", "s"})
+# Trailing words that name a company's legal form, not the company: "Apple Inc." is "Apple".
+LEGAL_SUFFIXES = frozenset(["inc", "corp", "corporation", "ltd", "plc", "llc", "co", "ag", "sa"])
+# Names of one country, each group keyed by its first entry. Only forms that name nothing else
+# in news are listed ("America" alone is the country in news; "the Americas" is not listed).
+COUNTRY_NAMES = {
+    form: group[0]
+    for group in (
+        ("united states", "us", "u.s", "usa", "u.s.a", "america", "united states of america"),
+        ("united kingdom", "uk", "u.k", "britain", "great britain"),
+        ("united arab emirates", "uae", "u.a.e"),
+        ("european union", "eu", "e.u"),
+    )
+    for form in group
+}
+# A bracket or quote between two person fragments: "(Russian President Vladimir) Putin".
+_NAME_BREAKS = frozenset(["(", ")", "[", "]", '"', "\u201c", "\u201d"])
 _POSITION_WEIGHT = 0.4
 
 
@@ -142,7 +159,8 @@ class _Entity:
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
-        self.kinds[mention.kind] += 1
+        # A longer form carries more context than an acronym or a surname: its vote weighs more.
+        self.kinds[mention.kind] += len(mention.tokens)
 
 
 def _bare(word: str) -> str:
@@ -175,7 +193,10 @@ def mentions_from_tags(
                 spans[i + 1] = ("PER", j)
         for start, (kind, end) in sorted(spans.items()):
             words = list(tokens[start:end])
-            while len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
+            # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
+            while (
+                kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES
+            ):
                 words.pop(0)
             while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
                 words.pop()
@@ -186,7 +207,27 @@ def mentions_from_tags(
                 len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
             ):
                 found.append(Mention(kind, words))
-    return found
+    return _join_broken_names(found, sentences)
+
+
+def _join_broken_names(
+    found: list[Mention], sentences: Sequence[Sequence[Token]]
+) -> list[Mention]:
+    """One person, not two, when only a bracket or quote separates two PER spans: the tagger
+    reads "(Russian President Vladimir) Putin" as "Vladimir" and "Putin"."""
+    tokens_at = {t.start: (n, i) for n, s in enumerate(sentences) for i, t in enumerate(s)}
+    out: list[Mention] = []
+    for mention in found:
+        previous = out[-1] if out else None
+        if previous is not None and previous.kind == mention.kind == "PER":
+            n, i = tokens_at[previous.tokens[-1].start]
+            m, j = tokens_at[mention.start]
+            between = sentences[n][i + 1 : j] if n == m else None
+            if between and len(between) == 1 and between[0].text in _NAME_BREAKS:
+                out[-1] = Mention("PER", previous.tokens + mention.tokens)
+                continue
+        out.append(mention)
+    return out
 
 
 def _is_covered(spans: dict[int, tuple[str, int]], i: int) -> bool:
@@ -208,31 +249,87 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
     by_length = sorted(mentions, key=lambda m: (-len(m.tokens), m.start))
     for mention in by_length:
         words = mention.words
-        target = next((e for e in entities if e.words == words), None)
-        if target is None and len(words) < 4:
-            people = [e for e in entities if e.kind == "PER" and len(e.words) > len(words)]
-            if mention.kind == "PER" or len(words) == 1:
-                # A surname or first name joins the (most mentioned) full name containing it.
-                candidates = [e for e in people if _contains(e.words, words)]
-                if candidates:
-                    target = max(candidates, key=lambda e: len(e.mentions))
-            if target is None and mention.kind != "PER" and len(words) == 1:
-                # "EU" joins "European Union" when it is that name's initials.
-                target = next(
-                    (
-                        e
-                        for e in entities
-                        if e.kind == mention.kind
-                        and len(e.words) > 1
-                        and _acronym(e.words) == words[0]
-                    ),
-                    None,
-                )
+        # A form already joined to an entity ("EA" after "Environment Agency (EA)") joins it again.
+        target = next((e for e in entities if any(m.words == words for m in e.mentions)), None)
+        if target is None and mention.kind != "PER":
+            key = _name_key(words)
+            target = next(
+                (e for e in entities if e.kind != "PER" and _name_key(e.words) == key), None
+            )
+        if target is None and len(words) < 4 and (mention.kind == "PER" or len(words) == 1):
+            target = _person_with(words, entities)
+        if target is None and mention.kind != "PER" and len(words) == 1:
+            target = _expansion_of(mention, entities, body)
         if target is None:
             target = _Entity(mention.kind, words)
             entities.append(target)
         target.add(mention)
     return _finish(entities, body)
+
+
+def _name_key(words: tuple[str, ...]) -> tuple[str, ...]:
+    """What two non-person names must share to be one entity: one country's names share its
+    first name ("US", "U.S.", "America" -> "united states"); a company is the same with or
+    without its legal form or a leading "The" ("The Home Depot Inc." -> "home depot")."""
+    country = COUNTRY_NAMES.get(" ".join(words).rstrip("."))
+    if country is not None:
+        return (country,)
+    core = list(words)
+    if len(core) > 1 and core[0] == "the":
+        core.pop(0)
+    while len(core) > 1 and (core[-1].rstrip(".") in LEGAL_SUFFIXES or core[-1] in {",", "&"}):
+        core.pop()
+    return tuple(core)
+
+
+def _person_with(words: tuple[str, ...], entities: Sequence[_Entity]) -> _Entity | None:
+    """The full name a surname or first name stands for, if only one person fits.
+
+    Two people who share a surname ("Elizabeth Burton", "Victor Burton") leave a bare "Burton"
+    on its own: joining it to the more mentioned one would make one person of two.
+    """
+    candidates = [
+        e
+        for e in entities
+        if e.kind == "PER" and len(e.words) > len(words) and _contains(e.words, words)
+    ]
+    if len({e.words[0] for e in candidates}) != 1:
+        return None
+    return max(candidates, key=lambda e: len(e.mentions))
+
+
+def _expansion_of(mention: Mention, entities: Sequence[_Entity], body: str) -> _Entity | None:
+    """The longer name an acronym stands for: "EU" joins "European Union" ("AMAs" the
+    "American Music Awards"), of the same type, or of any type when the text defines it:
+    "the Environment Agency (EA)"."""
+    word = mention.words[0]
+    for entity in entities:
+        if entity.kind == "PER" or len(entity.words) < 2:
+            continue
+        initials = _acronym(entity.words)
+        if word != initials and word != initials + "s":
+            continue
+        if entity.kind == mention.kind or _defined_before(entity, mention, body):
+            return entity
+    return None
+
+
+def _defined_before(entity: _Entity, mention: Mention, body: str) -> bool:
+    """Whether some mention of `entity` is followed by "(" and then `mention`."""
+    return any(
+        m.end < mention.start and body[m.end : mention.start].strip() == "("
+        for m in entity.mentions
+    )
+
+
+def _display_name(mention: Mention, body: str) -> str:
+    """The mention's text with whitespace tidied and brackets that split the name dropped."""
+    pieces = [body[mention.tokens[0].start : mention.tokens[0].end]]
+    for before, token in itertools.pairwise(mention.tokens):
+        gap = body[before.end : token.start]
+        pieces.append(" " if any(c in _NAME_BREAKS for c in gap) else gap)
+        pieces.append(body[token.start : token.end])
+    return " ".join("".join(pieces).split())
 
 
 def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
@@ -243,7 +340,7 @@ def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
     for entity in entities:
         entity.mentions.sort(key=lambda m: m.start)
         longest = max(entity.mentions, key=lambda m: (len(m.tokens), -m.start))
-        name = " ".join(body[longest.start : longest.end].split())
+        name = _display_name(longest, body)
         # Votes decide the type, so one stray LOC among five PER mentions does not split them.
         kind = entity.kinds.most_common(1)[0][0] if entity.kind != "PER" else "PER"
         first = entity.mentions[0].start / max(len(body), 1)

@@ -107,3 +107,55 @@ def test_a_person_named_like_a_street_or_a_company_is_retyped():
 
 def test_no_mentions_gives_no_entities():
     assert merge([], "") == []
+
+
+def test_two_people_sharing_a_surname_are_never_merged():
+    text = "Elizabeth Burton, 32, was arrested. Victor Burton, 57, was also held. Burton said."
+    tags = {"Elizabeth": "I-PER", "Victor": "I-PER", "Burton": "I-PER"}
+    entities = _entities(text, tags)
+    names = _by_name(entities)
+    assert names["Elizabeth Burton"]["count"] == 1
+    assert names["Victor Burton"]["count"] == 1
+    # The bare surname could be either of them: it stays apart rather than join one.
+    assert names["Burton"]["count"] == 1
+    _check_offsets(text, entities)
+
+
+def test_a_name_split_by_a_bracket_is_one_person():
+    text = "(Russian President Vladimir) Putin spoke. Putin left."
+    tags = {"Russian": "I-MISC", "Vladimir": "I-PER", "Putin": "I-PER"}
+    entities = _entities(text, tags)
+    names = _by_name(entities)
+    assert names["Vladimir Putin"]["count"] == 2
+    assert "Vladimir" not in names
+    _check_offsets(text, entities)
+
+
+def test_country_short_and_long_names_are_one_place():
+    text = "The United States and the U.S. agreed. US officials said America would pay."
+    tags = {"United": "I-LOC", "States": "I-LOC", "U.S.": "I-LOC", "US": "I-ORG",
+            "America": "I-LOC"}
+    names = _by_name(_entities(text, tags))
+    assert list(names) == ["United States"]
+    assert names["United States"]["count"] == 4
+    assert names["United States"]["type"] == "LOC"
+
+
+def test_a_company_is_the_same_with_or_without_its_legal_form_or_the():
+    text = "Apple Inc. said profits rose. Apple shares rose. The Home Depot and Home Depot Corp."
+    tags = {"Apple": "I-ORG", "Inc.": "I-ORG", "The": "I-ORG", "Home": "I-ORG",
+            "Depot": "I-ORG", "Corp.": "I-ORG"}
+    names = _by_name(_entities(text, tags))
+    assert names["Apple Inc."]["count"] == 2
+    assert sum(e["count"] for e in names.values() if "Depot" in e["name"]) == 2
+    assert len(names) == 2
+
+
+def test_an_acronym_defined_in_the_text_joins_its_name_whatever_its_type():
+    text = "The Environment Agency (EA) warned. The EA said rivers rose. The AMA and ECB met."
+    tags = {"Environment": "I-ORG", "Agency": "I-ORG", "EA": "I-MISC", "AMA": "I-ORG",
+            "ECB": "I-ORG"}
+    names = _by_name(_entities(text, tags))
+    assert names["Environment Agency"]["count"] == 3
+    assert names["Environment Agency"]["type"] == "ORG"
+    assert "EA" not in names
