@@ -10,6 +10,7 @@ from pipeline.app import create_app
 from pipeline.chain import Chain
 from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.lag import LagMonitor
+from pipeline.kafka.security import kafka_python_config
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
 from pipeline.stages.registry import stage
@@ -36,7 +37,7 @@ def run_worker(settings: Settings) -> None:
     topics = Topics.from_settings(settings)
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
     lag = LagMonitor.start_for(
-        settings.bootstrap_servers,
+        kafka_python_config(settings),
         settings.consumer_group,
         [topics.source(stage(name)) for name in settings.stage_list],
     )
