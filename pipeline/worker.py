@@ -24,15 +24,16 @@ def run_worker(settings: Settings) -> None:
     import faust
 
     stages = settings.stage_list
+    # Creating the topics up front gives them the configured partition count even when the
+    # broker would auto-create them with its own default, and fails fast, before the models
+    # load, on a broker that is down or refuses us (one line and exit status 1, from the CLI).
+    ensure_topics(settings)
     log.info("loading stages %s", ", ".join(stages))
     chain = Chain(stages)
     metrics = PipelineMetrics.create()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr=settings.metrics_host)
         log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
-    # Creating the topics up front gives them the configured partition count even when the
-    # broker would auto-create them with its own default, and fails fast on a dead broker.
-    ensure_topics(settings)
     app = create_app(settings, metrics, chain)
     topics = Topics.from_settings(settings)
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
