@@ -259,6 +259,7 @@ def secure_pipeline(
                 "connect_timeout_s": 5,
             }
         )
+        env["NEWS_PIPELINE_CONNECT_TIMEOUT_S"] = "5"
         under_test = PipelineUnderTest(settings, tmp_path / run, kafka_env=env)
         made.append(under_test)
         return under_test
