@@ -16,6 +16,7 @@ import faust
 from pipeline.chain import Chain
 from pipeline.errors import InvalidRecord
 from pipeline.kafka import patches
+from pipeline.kafka.security import faust_credentials
 from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
 from pipeline.metrics import PipelineMetrics
 from pipeline.records import deadletter, encode
@@ -34,6 +35,7 @@ def create_app(
     app = faust.App(
         settings.consumer_group,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,

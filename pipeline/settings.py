@@ -1,19 +1,35 @@
 """The one typed settings object. Environment variables are read here and nowhere else.
 
 Every field is set by the environment variable named in its description (prefix
-``NEWS_PIPELINE_``, except the Kafka bootstrap servers which use the conventional
-``KAFKA_BOOTSTRAP_SERVERS``); CLI flags override them.
+``NEWS_PIPELINE_``, except the Kafka connection settings, which use the conventional
+``KAFKA_BOOTSTRAP_SERVERS``, ``KAFKA_SECURITY_PROTOCOL``, ``KAFKA_SASL_*`` and ``KAFKA_SSL_*``
+names); CLI flags override them.
+
+Secrets (the SASL password, the private key's password) are ``SecretStr``: their repr, the
+validation errors and the logs show ``**********``. Each can also be read from a file named by
+``<VARIABLE>_FILE`` (a Docker or Kubernetes secret mount), which wins when both are set; the file
+is read when a client is built, so a rotated secret is picked up by the next connection, and it
+is never stored in the settings.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.stages.registry import STAGE_NAMES, parse_stage_list
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+def _kafka(name: str) -> AliasChoices:
+    """The conventional ``KAFKA_*`` variable first, the project's prefixed one as a fallback."""
+    return AliasChoices(f"KAFKA_{name}", f"NEWS_PIPELINE_{name}")
 
 
 class Settings(BaseSettings):
@@ -82,6 +98,68 @@ class Settings(BaseSettings):
         gt=0,
         description="NEWS_PIPELINE_CONNECT_TIMEOUT_S: give up reaching Kafka after this.",
     )
+    security_protocol: SecurityProtocol = Field(
+        "PLAINTEXT",
+        validation_alias=_kafka("SECURITY_PROTOCOL"),
+        description="KAFKA_SECURITY_PROTOCOL: PLAINTEXT, SSL (TLS, optionally with a client "
+        "certificate), SASL_PLAINTEXT or SASL_SSL.",
+    )
+    sasl_mechanism: SaslMechanism = Field(
+        "SCRAM-SHA-512",
+        validation_alias=_kafka("SASL_MECHANISM"),
+        description="KAFKA_SASL_MECHANISM: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (SASL_* only).",
+    )
+    sasl_username: str | None = Field(
+        None,
+        validation_alias=_kafka("SASL_USERNAME"),
+        description="KAFKA_SASL_USERNAME: the SASL user (SASL_* only).",
+    )
+    sasl_password: SecretStr | None = Field(
+        None,
+        validation_alias=_kafka("SASL_PASSWORD"),
+        description="KAFKA_SASL_PASSWORD: the SASL password; prefer KAFKA_SASL_PASSWORD_FILE.",
+        json_schema_extra={"secret": True},
+    )
+    sasl_password_file: Path | None = Field(
+        None,
+        validation_alias=_kafka("SASL_PASSWORD_FILE"),
+        description="KAFKA_SASL_PASSWORD_FILE: file holding the SASL password (a mounted secret).",
+    )
+    ssl_cafile: Path | None = Field(
+        None,
+        validation_alias=_kafka("SSL_CAFILE"),
+        description="KAFKA_SSL_CAFILE: PEM file of the CA(s) that signed the brokers' "
+        "certificates (default: the system's trust store).",
+    )
+    ssl_certfile: Path | None = Field(
+        None,
+        validation_alias=_kafka("SSL_CERTFILE"),
+        description="KAFKA_SSL_CERTFILE: PEM client certificate, for brokers that require one "
+        "(mTLS).",
+    )
+    ssl_keyfile: Path | None = Field(
+        None,
+        validation_alias=_kafka("SSL_KEYFILE"),
+        description="KAFKA_SSL_KEYFILE: PEM private key of the client certificate.",
+    )
+    ssl_key_password: SecretStr | None = Field(
+        None,
+        validation_alias=_kafka("SSL_KEY_PASSWORD"),
+        description="KAFKA_SSL_KEY_PASSWORD: password of an encrypted private key; prefer "
+        "KAFKA_SSL_KEY_PASSWORD_FILE.",
+        json_schema_extra={"secret": True},
+    )
+    ssl_key_password_file: Path | None = Field(
+        None,
+        validation_alias=_kafka("SSL_KEY_PASSWORD_FILE"),
+        description="KAFKA_SSL_KEY_PASSWORD_FILE: file holding the private key's password.",
+    )
+    ssl_check_hostname: bool = Field(
+        True,
+        validation_alias=_kafka("SSL_CHECK_HOSTNAME"),
+        description="KAFKA_SSL_CHECK_HOSTNAME: check that each broker's certificate names the "
+        "host connected to; turn off only for testing.",
+    )
 
     dedup_window: int = Field(
         20_000,
@@ -105,6 +183,46 @@ class Settings(BaseSettings):
         json_schema_extra={"tools_only": True},
     )
 
+    @field_validator(
+        "sasl_username",
+        "sasl_password",
+        "sasl_password_file",
+        "ssl_cafile",
+        "ssl_certfile",
+        "ssl_keyfile",
+        "ssl_key_password",
+        "ssl_key_password_file",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Compose and ConfigMaps list every variable; an empty one means "not used here".
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _check_security(self) -> Settings:
+        # Messages name the variables, never their values.
+        if self.security_protocol.startswith("SASL_"):
+            if not self.sasl_username:
+                raise ValueError(f"KAFKA_SASL_USERNAME is required with {self.security_protocol}")
+            if self.sasl_password is None and self.sasl_password_file is None:
+                raise ValueError(
+                    f"KAFKA_SASL_PASSWORD_FILE (or KAFKA_SASL_PASSWORD) is required with "
+                    f"{self.security_protocol}"
+                )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("set KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE together")
+        return self
+
+    def sasl_password_value(self) -> SecretStr | None:
+        """The SASL password, from KAFKA_SASL_PASSWORD or read now from its _FILE."""
+        return _secret(self.sasl_password, self.sasl_password_file, "KAFKA_SASL_PASSWORD_FILE")
+
+    def ssl_key_password_value(self) -> SecretStr | None:
+        return _secret(
+            self.ssl_key_password, self.ssl_key_password_file, "KAFKA_SSL_KEY_PASSWORD_FILE"
+        )
+
     @cached_property
     def consumer_group(self) -> str:
         """The Faust app id (= consumer group and transactional-id prefix) of this worker.
@@ -122,3 +240,15 @@ class Settings(BaseSettings):
     @cached_property
     def stage_list(self) -> tuple[str, ...]:
         return parse_stage_list(self.stages)
+
+
+def _secret(value: SecretStr | None, path: Path | None, variable: str) -> SecretStr | None:
+    if path is None:
+        return value
+    try:
+        # One trailing newline is what `echo` and most secret tools add; it is not the password.
+        secret = path.read_text("utf-8").removesuffix("\n")
+    except OSError as exc:
+        raise ValueError(f"{variable}: cannot read {path}: {exc.strerror}") from None
+    # An empty file is an unset secret: compose mounts one when the password is not given.
+    return SecretStr(secret) if secret else value

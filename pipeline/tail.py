@@ -10,7 +10,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from pipeline.errors import BrokerUnavailable
-from pipeline.kafka.admin import admin_client
+from pipeline.kafka.admin import admin_client, check_readable, consumer_config
 from pipeline.render import summarise
 from pipeline.settings import Settings
 from pipeline.topics import Topics
@@ -31,16 +31,15 @@ def tail_topic(
     Starts at the end of the topic, at its beginning, or at the first message written at or
     after the Unix time ``since``.
     """
-    admin_client(settings).close()  # fail fast with a clear message when Kafka is down
     names = [Topics.from_settings(settings).by_short_name(t) for t in topics]
+    # Fails fast, with one clear line, when Kafka is down, refuses us, or denies a topic.
+    admin = admin_client(settings)
     try:
-        consumer = KafkaConsumer(
-            bootstrap_servers=settings.bootstrap_servers,
-            enable_auto_commit=False,
-            # The workers write in transactions (exactly_once): show only committed results.
-            isolation_level="read_committed",
-            group_id=None,
-        )
+        check_readable(admin, names)
+    finally:
+        admin.close()
+    try:
+        consumer = KafkaConsumer(**consumer_config(settings))
         _seek(consumer, names, from_beginning=from_beginning, since=since)
     except KafkaError as exc:
         raise BrokerUnavailable(f"cannot consume {', '.join(names)}: {exc}") from None

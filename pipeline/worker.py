@@ -10,6 +10,7 @@ from pipeline.app import create_app
 from pipeline.chain import Chain
 from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.lag import LagMonitor
+from pipeline.kafka.security import kafka_python_config
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES, StageContext, skipped_between, stage
@@ -30,20 +31,21 @@ def run_worker(settings: Settings) -> None:
             "input topic until another worker runs it (stages: %s)",
             ", ".join(stages), ", ".join(gap), ", ".join(STAGE_NAMES),
         )
+    # Creating the topics up front gives them the configured partition count even when the
+    # broker would auto-create them with its own default, and fails fast, before the models
+    # load, on a broker that is down or refuses us (one line and exit status 1, from the CLI).
+    ensure_topics(settings)
     log.info("loading stages %s", ", ".join(stages))
     chain = Chain(stages, StageContext(settings))
     metrics = PipelineMetrics.create()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr=settings.metrics_host)
         log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
-    # Creating the topics up front gives them the configured partition count even when the
-    # broker would auto-create them with its own default, and fails fast on a dead broker.
-    ensure_topics(settings)
     app = create_app(settings, metrics, chain)
     topics = Topics.from_settings(settings)
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
     lag = LagMonitor.start_for(
-        settings.bootstrap_servers,
+        kafka_python_config(settings),
         settings.consumer_group,
         [topics.source(stage(name)) for name in settings.stage_list],
     )

@@ -35,6 +35,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.chain import Chain
 from pipeline.kafka.admin import ensure_topics, producer_config
+from pipeline.kafka.security import kafka_python_config
 from pipeline.producer import RateLimiter
 from pipeline.records import SCHEMA_VERSION, encode
 from pipeline.settings import Settings
@@ -172,7 +173,7 @@ def _measure(
     articles: list[dict[str, Any]], settings: Settings, topics: Topics, plan: KafkaRun
 ) -> RunResult:
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **kafka_python_config(settings),
         isolation_level="read_committed",
         group_id=None,
     )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from pipeline import __version__
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigurationError, PipelineError
 from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
@@ -54,8 +54,20 @@ Prefix = Annotated[
 
 
 def settings_from(**overrides: Any) -> Settings:
-    """Settings from the environment, with the CLI flags that were given on top."""
-    return Settings.model_validate({k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with the CLI flags that were given on top.
+
+    An invalid setting is one ``ConfigurationError`` line naming the variable: pydantic's own
+    message would also print the values given, and some of them are secrets.
+    """
+    from pydantic import ValidationError
+
+    try:
+        return Settings.model_validate({k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from None
 
 
 def setup_logging(level: str) -> None:

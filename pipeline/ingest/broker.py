@@ -14,6 +14,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from pipeline.ingest.seen import Seen
 from pipeline.kafka.admin import admin_client
+from pipeline.kafka.security import kafka_python_config
 from pipeline.producer import connect
 from pipeline.settings import Settings
 from pipeline.topics import Topics
@@ -111,7 +112,7 @@ def _ensure_compacted(settings: Settings, topic: str) -> None:
 
 def _read_all(settings: Settings, topic: str) -> dict[str, Seen]:
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **kafka_python_config(settings),
         group_id=None,
         enable_auto_commit=False,
         request_timeout_ms=int(max(settings.connect_timeout_s, 31) * 1000),

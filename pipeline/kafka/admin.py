@@ -8,9 +8,11 @@ from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
-from pipeline.errors import BrokerUnavailable
+from pipeline.errors import BrokerUnavailable, NotAuthorised
+from pipeline.kafka.preflight import check_connection, refused
+from pipeline.kafka.security import kafka_python_config
 from pipeline.settings import Settings
 from pipeline.topics import Topics
 
@@ -18,21 +20,22 @@ log = logging.getLogger(__name__)
 
 
 def admin_client(settings: Settings) -> KafkaAdminClient:
-    """Connect, or raise BrokerUnavailable within ``settings.connect_timeout_s``."""
+    """Connect, or raise BrokerUnavailable (or the subclass that says why) within
+    ``settings.connect_timeout_s``.
+
+    Every command connects here first, so this is where a refused connection is told apart.
+    """
+    check_connection(settings)
     timeout_ms = int(settings.connect_timeout_s * 1000)
     try:
         return KafkaAdminClient(
-            bootstrap_servers=settings.bootstrap_servers,
+            **kafka_python_config(settings),
             client_id=f"{settings.app_id}-admin",
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
         )
     except (KafkaError, OSError) as exc:
-        raise BrokerUnavailable(
-            f"cannot reach Kafka at {settings.bootstrap_servers} within "
-            f"{settings.connect_timeout_s:g}s ({type(exc).__name__}); is the broker up? "
-            "Start the local one with `make broker` or set KAFKA_BOOTSTRAP_SERVERS."
-        ) from None
+        raise refused(settings, exc) from None
 
 
 def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> list[str]:
@@ -55,7 +58,14 @@ def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> 
         ]
         # A worker started at the same moment may have created them first.
         with contextlib.suppress(TopicAlreadyExistsError):
-            client.create_topics(new, timeout_ms=int(settings.connect_timeout_s * 1000))
+            try:
+                client.create_topics(new, timeout_ms=int(settings.connect_timeout_s * 1000))
+            except TopicAuthorizationFailedError:
+                # Topics this principal may not Describe look missing from list_topics too.
+                raise NotAuthorised(
+                    f"not authorised for topic {', '.join(wanted)}: this principal may not "
+                    "describe or create it; see README, Secured clusters, for the ACLs"
+                ) from None
         log.info("created topics %s", ", ".join(wanted))
         return wanted
     finally:
@@ -80,9 +90,28 @@ def ensure_state_topic(settings: Settings, topic: str, retention_days: int) -> N
         client.close()
 
 
+def check_readable(client: KafkaAdminClient, topics: list[str]) -> None:
+    """Raise NotAuthorised or BrokerUnavailable unless every topic exists and may be described.
+
+    Needed because kafka-python's consumer reports neither: it sees no partitions of a topic
+    it may not describe, and ``poll`` returns nothing from one it may not read.
+    """
+    for topic in client.describe_topics(topics):
+        error = topic.get("error_code", 0)
+        if error == TopicAuthorizationFailedError.errno:
+            raise NotAuthorised(
+                f"not authorised for topic {topic['name']}: this principal may not read it; "
+                "see README, Secured clusters, for the ACLs"
+            )
+        if error:
+            raise BrokerUnavailable(
+                f"topic {topic['name']!r} does not exist (yet); has anything run?"
+            )
+
+
 def producer_config(settings: Settings) -> dict[str, Any]:
     return {
-        "bootstrap_servers": settings.bootstrap_servers,
+        **kafka_python_config(settings),
         "acks": "all",
         "compression_type": "lz4",
         "linger_ms": 5,
@@ -94,10 +123,11 @@ def producer_config(settings: Settings) -> dict[str, Any]:
 
 
 def consumer_config(settings: Settings) -> dict[str, Any]:
-    """A plain kafka-python consumer (no group) that sees committed messages only."""
+    """A plain kafka-python consumer: no group, no commits, committed messages only (the
+    workers write in transactions under exactly_once)."""
     return {
-        "bootstrap_servers": settings.bootstrap_servers,
+        **kafka_python_config(settings),
         "isolation_level": "read_committed",
         "group_id": None,
-        "request_timeout_ms": int(max(settings.connect_timeout_s, 30) * 1000),
+        "enable_auto_commit": False,
     }

@@ -35,7 +35,7 @@ class KafkaDedupState(MemoryDedupState):
         # Old entries go by time as well as by compaction: the window is bounded.
         ensure_state_topic(settings, self.topic, retention_days=14)
         self._producer = KafkaProducer(**producer_config(settings), enable_idempotence=True)
-        self._consumer = KafkaConsumer(**consumer_config(settings), enable_auto_commit=False)
+        self._consumer = KafkaConsumer(**consumer_config(settings))
         self._consumer.assign([self._partition])
         self._consumer.seek_to_beginning(self._partition)
         self._timeout_s = max(30.0, settings.connect_timeout_s)

@@ -190,7 +190,7 @@ class LagMonitor:
     @classmethod
     def start_for(
         cls,
-        bootstrap_servers: str,
+        client_config: Mapping[str, Any],
         group_id: str,
         topics: Sequence[str],
         registry: CollectorRegistry = REGISTRY,
@@ -198,8 +198,10 @@ class LagMonitor:
         timeout_seconds: float = 3.0,
     ) -> LagMonitor:
         """Build the Kafka-backed collector, register it and start refreshing. Never raises on
-        an unreachable broker: that shows as broker_up 0 until it answers."""
-        source = KafkaOffsetSource(bootstrap_servers, timeout_seconds)
+        an unreachable broker: that shows as broker_up 0 until it answers.
+
+        ``client_config``: kafka-python connection keywords (``pipeline.kafka.security``)."""
+        source = KafkaOffsetSource(client_config, timeout_seconds)
         collector = LagCollector(source, group_id, topics)
         registry.register(collector)
         monitor = cls(collector, interval_seconds)
@@ -228,8 +230,8 @@ class LagMonitor:
 class KafkaOffsetSource:
     """``OffsetSource`` over one kafka-python admin client, rebuilt after any failure."""
 
-    def __init__(self, bootstrap_servers: str, timeout_seconds: float = 3.0) -> None:
-        self._bootstrap_servers = bootstrap_servers
+    def __init__(self, client_config: Mapping[str, Any], timeout_seconds: float = 3.0) -> None:
+        self._client_config = dict(client_config)
         self._timeout_ms = max(1, int(timeout_seconds * 1000))
         self._admin: Any = None
 
@@ -277,7 +279,7 @@ class KafkaOffsetSource:
             from kafka import KafkaAdminClient
 
             self._admin = KafkaAdminClient(
-                bootstrap_servers=self._bootstrap_servers,
+                **self._client_config,
                 client_id="news-pipeline-lag",
                 request_timeout_ms=self._timeout_ms,
                 bootstrap_timeout_ms=self._timeout_ms,

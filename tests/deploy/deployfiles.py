@@ -45,11 +45,12 @@ def load_dashboards_module() -> ModuleType:
     return module
 
 
-def settings_env_vars(include_tools_only: bool = False) -> set[str]:
+def settings_env_vars(include_tools_only: bool = False, include_secrets: bool = False) -> set[str]:
     """Every environment variable pipeline.settings.Settings reads (its first alias, else
     the prefixed field name), so a new setting fails the deployment tests until documented.
     Settings marked ``tools_only`` (read by training/eval commands, never by a worker) are
-    left out unless asked for."""
+    left out unless asked for, and so are those marked ``secret``: deployments set their
+    ``_FILE`` variable instead, pointing at a mounted secret."""
     from pydantic import AliasChoices
 
     from pipeline.settings import Settings
@@ -59,6 +60,8 @@ def settings_env_vars(include_tools_only: bool = False) -> set[str]:
     for field_name, field in Settings.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if extra.get("tools_only") and not include_tools_only:
+            continue
+        if extra.get("secret") and not include_secrets:
             continue
         alias = field.validation_alias
         if isinstance(alias, AliasChoices):
@@ -74,3 +77,7 @@ def load_yaml_documents(text: str) -> list[dict]:
     import yaml
 
     return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def secret_env_vars() -> set[str]:
+    return settings_env_vars(include_secrets=True) - settings_env_vars()

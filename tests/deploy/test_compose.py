@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.stages.registry import STAGE_NAMES
-from tests.deploy.deployfiles import DEPLOY, REPO, load_yaml_documents, settings_env_vars
+from tests.deploy.deployfiles import (
+    DEPLOY,
+    REPO,
+    load_yaml_documents,
+    secret_env_vars,
+    settings_env_vars,
+)
 
 COMPOSE = DEPLOY / "compose.yaml"
 SCHEMA = REPO / "build" / "deploy-deps" / "compose-spec.json"
@@ -61,6 +67,21 @@ def test_workers_set_every_variable_the_code_reads(compose: dict) -> None:
     for stage in STAGES:
         missing = settings_env_vars() - set(compose["services"][stage]["environment"])
         assert not missing, f"add to x-worker-environment in deploy/compose.yaml: {sorted(missing)}"
+
+
+def test_secrets_come_from_compose_secrets_not_the_file(compose: dict) -> None:
+    declared = set(compose["secrets"])
+    for name in (*STAGES, "replay"):
+        service = compose["services"][name]
+        environment = service["environment"]
+        assert not secret_env_vars() & set(environment), f"{name}: a secret set inline"
+        mounted = set(service["secrets"])
+        assert mounted <= declared
+        for variable in secret_env_vars():
+            path = environment[f"{variable}_FILE"]
+            assert path.startswith("/run/secrets/") and path.rsplit("/", 1)[1] in mounted
+    for secret in compose["secrets"].values():
+        assert set(secret) == {"file"} and secret["file"].startswith("${"), secret
 
 
 def test_long_running_services_have_healthchecks_and_restart_policies(compose: dict) -> None:

@@ -5,7 +5,13 @@ import subprocess
 import pytest
 
 from pipeline.stages.registry import STAGE_NAMES
-from tests.deploy.deployfiles import DEPLOY, load_yaml_documents, require_tool, settings_env_vars
+from tests.deploy.deployfiles import (
+    DEPLOY,
+    load_yaml_documents,
+    require_tool,
+    secret_env_vars,
+    settings_env_vars,
+)
 
 K8S_VERSION = "1.33.0"
 
@@ -67,6 +73,19 @@ def test_configmap_sets_every_variable_the_code_reads(rendered: list[dict]) -> N
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["envFrom"][0]["configMapRef"]["name"] == config["metadata"]["name"]
+
+
+def test_secrets_come_from_a_mounted_secret_not_the_configmap(rendered: list[dict]) -> None:
+    (config,) = by_kind(rendered, "ConfigMap")
+    assert not secret_env_vars() & set(config["data"])
+    for deployment in by_kind(rendered, "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+        (container,) = pod["containers"]
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        for variable in secret_env_vars():
+            folder = config["data"][f"{variable}_FILE"].rsplit("/", 1)[0]
+            assert mounts.get(folder) in secrets, f"{variable}_FILE is not in a mounted Secret"
 
 
 def test_images_are_pinned(rendered: list[dict]) -> None:

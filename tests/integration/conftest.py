@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,11 +19,12 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.kafka.admin import ensure_topics, producer_config
+from pipeline.kafka.security import kafka_python_config
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES
 from pipeline.topics import Topics
 from pipeline.worker_process import WorkerProcess
-from tests.conftest import free_port
+from tests.conftest import BROKER_SCRIPT, REPO, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +36,8 @@ class PipelineUnderTest:
     settings: Settings
     tmp_path: Path
     workers: list[WorkerProcess] = field(default_factory=list)
+    # Connection variables (a secured broker's) every child process gets on top.
+    kafka_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def topics(self) -> Topics:
@@ -50,6 +54,7 @@ class PipelineUnderTest:
             # A killed worker's partitions move to its replacement after this long.
             "NEWS_PIPELINE_SESSION_TIMEOUT_S": "10",
             "PYTHONUNBUFFERED": "1",
+            **self.kafka_env,
         }
 
     def start_worker(self, stages: str = ",".join(STAGE_NAMES)) -> WorkerProcess:
@@ -116,7 +121,7 @@ class PipelineUnderTest:
         until ``expected`` results have arrived and a little longer, to catch duplicates."""
         topics = [self.topics.enriched, self.topics.deadletter]
         consumer = KafkaConsumer(
-            bootstrap_servers=self.settings.bootstrap_servers,
+            **kafka_python_config(self.settings),
             isolation_level="read_committed",
             enable_auto_commit=False,
             group_id=None,
@@ -143,6 +148,81 @@ class PipelineUnderTest:
         return results
 
 
+@dataclass(frozen=True)
+class SecureBroker:
+    """``deploy/kafka/broker.sh start --secure``: its env files name a principal each
+    (``news-pipeline`` and ``reader`` over SASL_SSL, ``mtls`` over mTLS)."""
+
+    home: Path
+
+    def env(self, name: str) -> dict[str, str]:
+        lines = (self.home / f"{name}.env").read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+    def client_env(self, name: str) -> dict[str, str]:
+        """The variables a deployment would set: the password only through its file."""
+        return {k: v for k, v in self.env(name).items() if k != "KAFKA_SASL_PASSWORD"}
+
+    def password(self, name: str) -> str:
+        return self.env(name)["KAFKA_SASL_PASSWORD"]
+
+    def port(self, name: str) -> int:
+        return int(self.env(name)["KAFKA_BOOTSTRAP_SERVERS"].rsplit(":", 1)[1])
+
+    def log_size(self) -> int:
+        return (self.home / "logs" / "server.log").stat().st_size
+
+    def wait_for_log(self, since: int, *texts: str, timeout: float = 10) -> str:
+        """The first broker log line after byte ``since`` that contains all of ``texts``."""
+        log = self.home / "logs" / "server.log"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with log.open("rb") as f:
+                f.seek(since)
+                for line in f.read().decode("utf-8", "replace").splitlines():
+                    if all(text in line for text in texts):
+                        return line
+            time.sleep(0.2)
+        raise AssertionError(f"no broker log line with all of {texts!r} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def secure_broker() -> Iterator[SecureBroker]:
+    missing = [tool for tool in ("openssl", "keytool", "java", "mvn") if not shutil.which(tool)]
+    if missing:
+        pytest.skip(f"the secured broker needs {', '.join(missing)} on PATH")
+    home = Path(os.environ.get("KAFKA_SECURE_HOME_DIR", REPO / ".kafka-secure"))
+    status = subprocess.run([BROKER_SCRIPT, "status", "--secure"], check=False)
+    started = status.returncode != 0
+    # Also when it is up: start is then a no-op that only re-checks the ACLs and env files.
+    subprocess.run([BROKER_SCRIPT, "start", "--secure"], check=True, timeout=240)
+    try:
+        yield SecureBroker(home)
+    finally:
+        if started:
+            subprocess.run([BROKER_SCRIPT, "stop", "--secure"], check=False, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def rogue_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A second throw-away CA and a client certificate from it that claims the mTLS principal."""
+    out = tmp_path_factory.mktemp("rogue-ca")
+    ca, ca_key = str(out / "ca.pem"), str(out / "ca.key")
+    cert, key, csr = str(out / "client.pem"), str(out / "client.key"), str(out / "client.csr")
+    subject = "/O=news-pipeline-local/OU=news-pipeline/CN=news-pipeline-mtls"
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
+
+    new_key = ["-newkey", "rsa:2048", "-nodes"]
+    openssl("req", "-x509", *new_key, "-subj", "/CN=rogue CA", "-keyout", ca_key, "-out", ca)
+    openssl("req", "-new", *new_key, "-subj", subject, "-keyout", key, "-out", csr)
+    openssl(
+        "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert
+    )
+    return {"ca.pem": ca, "client.pem": cert, "client.key": key}
+
+
 @pytest.fixture()
 def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     run = uuid.uuid4().hex[:8]
@@ -158,3 +238,34 @@ def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
 
 def key_counts(results: dict[str, list[tuple[bytes | None, dict]]]) -> Counter[bytes | None]:
     return Counter(key for messages in results.values() for key, _ in messages)
+
+
+@pytest.fixture()
+def secure_pipeline(
+    secure_broker: SecureBroker, tmp_path: Path
+) -> Iterator[Callable[..., PipelineUnderTest]]:
+    """Makes isolated pipelines on the secured broker, as one of its principals. The names
+    start with ``secure-test-``, the prefix the broker grants the pipeline's principals."""
+    made: list[PipelineUnderTest] = []
+
+    def make(principal: str, *, topic_prefix: str | None = None) -> PipelineUnderTest:
+        run = f"secure-test-{uuid.uuid4().hex[:8]}"
+        env = secure_broker.client_env(principal)
+        settings = Settings.model_validate(
+            {
+                **env,
+                "topic_prefix": f"{run}." if topic_prefix is None else topic_prefix,
+                "app_id": run,
+                "partitions": 3,
+                "connect_timeout_s": 5,
+            }
+        )
+        env["NEWS_PIPELINE_CONNECT_TIMEOUT_S"] = "5"
+        under_test = PipelineUnderTest(settings, tmp_path / run, kafka_env=env)
+        made.append(under_test)
+        return under_test
+
+    yield make
+    for under_test in made:
+        for worker in under_test.workers:
+            worker.stop(signal.SIGKILL, timeout=10)

@@ -4,16 +4,11 @@ configured from the env files the script writes."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import ssl
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from contextlib import closing, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +22,7 @@ from kafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from tests.conftest import BROKER_SCRIPT, REPO
+from tests.integration.conftest import SecureBroker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -38,51 +33,6 @@ REFUSED_BOOTSTRAP_MS = 5_000
 PREFIX = "secure-test-"
 # ApiVersions v0, the first request every Kafka client sends: an answer means the broker let us in.
 API_VERSIONS_REQUEST = bytes.fromhex("0000000a00120000000000010000")
-
-
-@dataclass(frozen=True)
-class SecureBroker:
-    home: Path
-
-    def env(self, name: str) -> dict[str, str]:
-        lines = (self.home / f"{name}.env").read_text().splitlines()
-        return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
-
-    def port(self, name: str) -> int:
-        return int(self.env(name)["KAFKA_BOOTSTRAP_SERVERS"].rsplit(":", 1)[1])
-
-    def log_size(self) -> int:
-        return (self.home / "logs" / "server.log").stat().st_size
-
-    def wait_for_log(self, since: int, *texts: str, timeout: float = 10) -> str:
-        """The first broker log line after byte ``since`` that contains all of ``texts``."""
-        log = self.home / "logs" / "server.log"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with log.open("rb") as f:
-                f.seek(since)
-                for line in f.read().decode("utf-8", "replace").splitlines():
-                    if all(text in line for text in texts):
-                        return line
-            time.sleep(0.2)
-        raise AssertionError(f"no broker log line with all of {texts!r} within {timeout}s")
-
-
-@pytest.fixture(scope="module")
-def secure_broker() -> Iterator[SecureBroker]:
-    missing = [tool for tool in ("openssl", "keytool", "java", "mvn") if not shutil.which(tool)]
-    if missing:
-        pytest.skip(f"the secured broker needs {', '.join(missing)} on PATH")
-    home = Path(os.environ.get("KAFKA_SECURE_HOME_DIR", REPO / ".kafka-secure"))
-    status = subprocess.run([BROKER_SCRIPT, "status", "--secure"], check=False)
-    started = status.returncode != 0
-    # Also when it is up: start is then a no-op that only re-checks the ACLs and env files.
-    subprocess.run([BROKER_SCRIPT, "start", "--secure"], check=True, timeout=240)
-    try:
-        yield SecureBroker(home)
-    finally:
-        if started:
-            subprocess.run([BROKER_SCRIPT, "stop", "--secure"], check=False, timeout=60)
 
 
 def client_config(env: dict[str, str], **overrides: Any) -> dict[str, Any]:
@@ -168,26 +118,6 @@ def assert_bootstrap_refused(config: dict[str, Any]) -> None:
     # that; why the broker refused it is read from the broker's log by the callers.
     with pytest.raises(KafkaTimeoutError, match="Unable to bootstrap"):
         KafkaProducer(**config | {"bootstrap_timeout_ms": REFUSED_BOOTSTRAP_MS})
-
-
-@pytest.fixture(scope="module")
-def rogue_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A second throw-away CA and a client certificate from it that claims the mTLS principal."""
-    out = tmp_path_factory.mktemp("rogue-ca")
-    ca, ca_key = str(out / "ca.pem"), str(out / "ca.key")
-    cert, key, csr = str(out / "client.pem"), str(out / "client.key"), str(out / "client.csr")
-    subject = "/O=news-pipeline-local/OU=news-pipeline/CN=news-pipeline-mtls"
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
-
-    new_key = ["-newkey", "rsa:2048", "-nodes"]
-    openssl("req", "-x509", *new_key, "-subj", "/CN=rogue CA", "-keyout", ca_key, "-out", ca)
-    openssl("req", "-new", *new_key, "-subj", subject, "-keyout", key, "-out", csr)
-    openssl(
-        "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert
-    )
-    return {"ca.pem": ca, "client.pem": cert, "client.key": key}
 
 
 def test_env_files_follow_the_contract(secure_broker: SecureBroker) -> None:
