@@ -55,6 +55,7 @@ bench-stages: $(STAMP)  ## Articles/s on one core for each stage over the BBC co
 eval: $(STAMP)  ## Score extraction, NER and stance on the shared dev data
 	$(BIN)/news-pipeline eval extraction
 	$(BIN)/news-pipeline eval tag
+	$(BIN)/news-pipeline eval entities
 	$(BIN)/news-pipeline eval stance
 
 train-tag: $(STAMP)  ## Retrain the tag stage's NER model from CoNLL-2003 (writes pipeline/models/tag/)

@@ -20,31 +20,58 @@ def ingest(
     once: Annotated[bool, typer.Option("--once", help="Poll every source once, then exit")] = False,
     metrics_port: Annotated[
         int | None,
-        typer.Option(help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_METRICS_PORT]"),
+        typer.Option(
+            help="Port of /metrics, 0 to disable [env: NEWS_PIPELINE_INGEST_METRICS_PORT, 9109]"
+        ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(min=1, help="Articles fetched at once over all hosts")
-    ] = 16,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Articles fetched at once over all hosts [env: NEWS_PIPELINE_INGEST_CONCURRENCY, "
+            "16]",
+        ),
+    ] = None,
     per_host_concurrency: Annotated[
-        int, typer.Option(min=1, help="Requests in flight to one host")
-    ] = 2,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Requests in flight to one host [env: NEWS_PIPELINE_INGEST_PER_HOST_CONCURRENCY, "
+            "2]",
+        ),
+    ] = None,
     per_host_rate: Annotated[
-        float,
+        float | None,
         typer.Option(
             min=0.0,
-            help="Requests per second to one host, 0 for no limit (robots.txt "
-            "Crawl-delay still applies)",
+            help="Requests per second to one host, 0 for no limit (robots.txt Crawl-delay still "
+            "applies) [env: NEWS_PIPELINE_INGEST_PER_HOST_RATE, 1.0]",
         ),
-    ] = 1.0,
+    ] = None,
     timeout: Annotated[
-        float, typer.Option(min=0.1, help="Seconds for one HTTP request, body included")
-    ] = 20.0,
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="Seconds for one HTTP request, body included [env: "
+            "NEWS_PIPELINE_INGEST_TIMEOUT_S, 20]",
+        ),
+    ] = None,
     max_bytes: Annotated[
-        int, typer.Option(min=1024, help="Largest page or listing read, after decompression")
-    ] = 5_000_000,
+        int | None,
+        typer.Option(
+            min=1024,
+            help="Largest page or listing read, after decompression [env: "
+            "NEWS_PIPELINE_INGEST_MAX_BYTES, 5000000]",
+        ),
+    ] = None,
     retries: Annotated[
-        int, typer.Option(min=0, help="Retries after a 5xx answer or a failed connection")
-    ] = 2,
+        int | None,
+        typer.Option(
+            min=0,
+            help="Retries after a 5xx answer or a failed connection [env: "
+            "NEWS_PIPELINE_INGEST_RETRIES, 2]",
+        ),
+    ] = None,
     bootstrap_servers: Annotated[
         str | None,
         typer.Option(
@@ -75,24 +102,30 @@ def ingest(
         bootstrap_servers=bootstrap_servers,
         topic_prefix=topic_prefix,
         connect_timeout_s=connect_timeout,
-        metrics_port=metrics_port,
+        ingest_metrics_port=metrics_port,
+        ingest_concurrency=concurrency,
+        ingest_per_host_concurrency=per_host_concurrency,
+        ingest_per_host_rate=per_host_rate,
+        ingest_timeout_s=timeout,
+        ingest_max_bytes=max_bytes,
+        ingest_retries=retries,
         log_level=log_level,
     )
     setup_logging(settings.log_level)
     policy = FetchPolicy(
-        timeout_s=timeout,
-        max_bytes=max_bytes,
-        retries=retries,
-        per_host_concurrency=per_host_concurrency,
-        per_host_rate=per_host_rate or None,
+        timeout_s=settings.ingest_timeout_s,
+        max_bytes=settings.ingest_max_bytes,
+        retries=settings.ingest_retries,
+        per_host_concurrency=settings.ingest_per_host_concurrency,
+        per_host_rate=settings.ingest_per_host_rate or None,
     )
     summary = serve(
         settings,
         sources,
         once=once,
         policy=policy,
-        options=RunOptions(concurrency=concurrency),
-        metrics_port=settings.metrics_port,
+        options=RunOptions(concurrency=settings.ingest_concurrency),
+        metrics_port=settings.ingest_metrics_port,
     )
     typer.echo(summary.line(), err=True)
     if once and summary.sources_failed == summary.sources:

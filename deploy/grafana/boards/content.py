@@ -89,6 +89,14 @@ def over_time() -> list[Panel]:
             stacked=True,
         ),
         graph(
+            "Duplicate articles",
+            "Enriched articles the dedup stage found to repeat an earlier one, per second, by "
+            "kind: same_url, same_content (the same words), near (a near copy).",
+            "ops",
+            [rate_by("news_pipeline_duplicate_articles_total", "kind")],
+            stacked=True,
+        ),
+        graph(
             "Articles skipped by a content stage",
             "Enriched articles a stage left untouched on purpose (e.g. language not supported).",
             "ops",
