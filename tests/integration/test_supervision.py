@@ -104,6 +104,10 @@ def test_worker_frozen_past_the_session_timeout_recovers_or_exits_with_a_reason(
         if probe(worker, "/readyz")[0] == 200 and probe(worker, "/readyz")[1]["waiting"] == 0:
             break
         time.sleep(1)
+    print(
+        f"frozen worker: exit code {worker.process.poll()} "
+        f"{time.monotonic() - continued:.1f}s after SIGCONT"
+    )
     if worker.process.poll() is not None:
         # It gave up: non-zero, one line saying why, and a restart (as a supervisor would).
         assert worker.process.returncode not in (0, None)
@@ -137,6 +141,42 @@ def test_sigterm_hands_partitions_over_at_once_and_loses_nothing(
         if status == 200:
             break
         time.sleep(0.5)
+    print(f"SIGTERM: exit in {stopped_in:.1f}s, survivor ready {time.monotonic() - started:.1f}s")
+    assert status == 200, ready
     _, errors = replay.communicate(timeout=120)
     assert replay.returncode == 0, errors
     assert_exactly_once(pipeline, wanted, staying.log())
+
+
+def test_frozen_worker_fenced_by_its_peer_exits_with_a_reason_and_its_restart_loses_nothing(
+    pipeline: PipelineUnderTest, tmp_path: Path
+) -> None:
+    """The reported half-alive worker: while it is frozen its peer takes its partitions and
+    fences its transactional ids; thawed, it must exit non-zero (or carry on), never hang."""
+    sample, wanted = sample_or_skip(tmp_path, 150)
+    frozen = pipeline.start_worker(**FAST)
+    frozen.wait_ready()
+    peer = pipeline.start_worker(**FAST)
+    peer.wait_ready()
+    replay = pipeline.start_replay(sample, extra=["--rate", "10"])
+    wait_for_output(pipeline, 10)
+    frozen.process.send_signal(signal.SIGSTOP)
+    time.sleep(25)
+    frozen.process.send_signal(signal.SIGCONT)
+    continued = time.monotonic()
+    deadline = continued + 60
+    while frozen.process.poll() is None and time.monotonic() < deadline:
+        if probe(frozen, "/readyz")[0] == 200:
+            break
+        time.sleep(1)
+    print(
+        f"fenced worker: exit code {frozen.process.poll()} "
+        f"{time.monotonic() - continued:.1f}s after SIGCONT"
+    )
+    if frozen.process.poll() is not None:
+        assert frozen.process.returncode != 0
+        assert "worker exiting: " in frozen.log()
+        pipeline.start_worker(**FAST).wait_ready(timeout=120)
+    _, errors = replay.communicate(timeout=120)
+    assert replay.returncode == 0, errors
+    assert_exactly_once(pipeline, wanted, peer.log())
