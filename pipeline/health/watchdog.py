@@ -57,6 +57,9 @@ class Watchdog:
         self.exit_code: int | None = None
         self.exit_reason: str | None = None
         self._broker_down_since: float | None = None
+        # When the loop first saw the stall; a frozen loop sees nothing, so a worker thawed
+        # after SIGSTOP gets a full stall_exit_s to catch up before it gives up.
+        self._stalled_since: float | None = None
         self._lock = threading.Lock()
         self._deadline: threading.Timer | None = None
 
@@ -73,6 +76,9 @@ class Watchdog:
     def tick(self, app: faust.App, worker: Any) -> Health:
         """One heartbeat, on the event loop."""
         now = self.clock()
+        last_beat = self.state.heartbeat_at
+        if last_beat is not None and now - last_beat > self.settings.heartbeat_timeout_s:
+            self._stalled_since = None  # the loop itself was frozen: start counting afresh
         self.state.heartbeat_at = now
         self.state.consumer_running = consumer_running(app)
         if self.state.consumer_running:
@@ -101,8 +107,12 @@ class Watchdog:
                 return
         elif snapshot is not None and snapshot.broker_up:
             self._broker_down_since = None
+        if not health.stalled:
+            self._stalled_since = None
+            return
+        self._stalled_since = self._stalled_since or now
         limit = self.settings.stall_exit_s
-        if limit and health.stalled and health.seconds_since_progress > limit:
+        if limit and now - self._stalled_since > limit:
             self.request_exit(
                 f"stalled: {health.waiting} messages waiting on its partitions, none processed "
                 f"for {health.seconds_since_progress:.0f}s"

@@ -31,7 +31,7 @@ def probe(worker: WorkerProcess, path: str) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
-    except TimeoutError:
+    except OSError:  # timeout, reset: no answer
         return 0, {}  # no answer at all: what a supervisor sees of a frozen process
 
 
