@@ -111,7 +111,7 @@ def test_worker_frozen_past_the_session_timeout_recovers_or_exits_with_a_reason(
     if worker.process.poll() is not None:
         # It gave up: non-zero, one line saying why, and a restart (as a supervisor would).
         assert worker.process.returncode not in (0, None)
-        assert "worker exiting: " in worker.log()
+        assert "worker exiting: " in worker.log_path.read_text("utf-8", "replace")
         worker = pipeline.start_worker(**FAST)
         worker.wait_ready(timeout=120)
     _, errors = replay.communicate(timeout=120)
@@ -175,7 +175,7 @@ def test_frozen_worker_fenced_by_its_peer_exits_with_a_reason_and_its_restart_lo
     )
     if frozen.process.poll() is not None:
         assert frozen.process.returncode != 0
-        assert "worker exiting: " in frozen.log()
+        assert "worker exiting: " in frozen.log_path.read_text("utf-8", "replace")
         pipeline.start_worker(**FAST).wait_ready(timeout=120)
     _, errors = replay.communicate(timeout=120)
     assert replay.returncode == 0, errors
