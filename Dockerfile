@@ -32,8 +32,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER app
 WORKDIR /app
 EXPOSE 9108
-# Healthy once /metrics answers (the worker serves it after its models have loaded).
+# Healthy while /healthz passes: served once the models have loaded; 503 when the event loop
+# stops beating or the Kafka consumer stops (docs/deploying.md, "Health probes and exits").
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/metrics' % os.environ.get('NEWS_PIPELINE_METRICS_PORT', '9108'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('NEWS_PIPELINE_METRICS_PORT', '9108'), timeout=4)"]
 ENTRYPOINT ["news-pipeline"]
 CMD ["worker"]

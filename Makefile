@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint \
-        bench bench-stages eval train-tag train-ner train-stance deploy-check-deps clean
+        test-faults bench bench-stages eval train-tag train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -37,7 +37,13 @@ run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen
 	deploy/local/run.sh
 
 test: $(STAMP) deploy-check-deps  ## Unit, agent and integration tests (starts the broker if needed, stops it after)
-	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider -m "not fault" $(PYTEST_ARGS)
+
+FAULT_RUNS ?= 5
+test-faults: $(STAMP)  ## The fault-injection tests, FAULT_RUNS times in a row (default 5); counts passes
+	deploy/local/with-broker.sh bash -c 'passed=0; for i in $$(seq $(FAULT_RUNS)); do \
+	  $(BIN)/pytest -q -p no:cacheprovider -m fault $(PYTEST_ARGS) && passed=$$((passed + 1)); done; \
+	  echo "fault tests: $$passed of $(FAULT_RUNS) runs passed"; [ $$passed = $(FAULT_RUNS) ]'
 
 test-fast: $(STAMP)  ## Only the fast tests: no broker, a few seconds
 	$(BIN)/pytest -q -m "not integration and not slow" $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ import faust
 
 from pipeline.chain import Chain
 from pipeline.errors import InvalidRecord
+from pipeline.health.state import Progress
 from pipeline.kafka import patches
 from pipeline.kafka.security import faust_credentials
 from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
@@ -28,7 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings, metrics: PipelineMetrics, chain: Chain | None = None
+    settings: Settings,
+    metrics: PipelineMetrics,
+    chain: Chain | None = None,
+    progress: Progress | None = None,
 ) -> faust.App:
     """Build the app with one agent per stage in ``settings.stage_list``."""
     patches.install()
@@ -70,7 +74,9 @@ def create_app(
     for name in settings.stage_list:
         spec = stage(name)
         sink = TopicSink(app, topics.output(spec))
-        handler = StageHandler(spec, chain, metrics, sink, deadletters, settings, gate=gate)
+        handler = StageHandler(
+            spec, chain, metrics, sink, deadletters, settings, gate=gate, progress=progress
+        )
         agent_name = f"{settings.consumer_group}.{spec.name}"
         app.agent(topic(topics.source(spec)), name=agent_name)(handler.agent)
         # A stage with state kept in Kafka refreshes it before it reads what it was handed.
@@ -90,6 +96,7 @@ class StageHandler:
         deadletters: Sink,
         settings: Settings,
         gate: CommitGate | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.spec = spec
         self.stage = spec.name
@@ -100,10 +107,13 @@ class StageHandler:
         self.max_bytes = settings.max_message_bytes
         self.is_last = is_last(spec)
         self.gate = gate
+        self.progress = progress
 
     async def agent(self, stream: faust.StreamT) -> Any:
         async for event in stream.events():
             await self.handle(event)
+            if self.progress is not None:
+                self.progress.note()
             yield None
 
     async def handle(self, event: faust.EventT) -> None:

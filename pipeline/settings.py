@@ -209,6 +209,37 @@ class Settings(BaseSettings):
         "failed connection, with backoff.", json_schema_extra={"tools_only": True},
     )
 
+    heartbeat_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="NEWS_PIPELINE_HEARTBEAT_TIMEOUT_S: /healthz fails when the worker's event "
+        "loop has not beaten (once a second) for this long.",
+    )
+    stall_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="NEWS_PIPELINE_STALL_TIMEOUT_S: a worker with messages waiting on its "
+        "partitions that processed none for this long is stalled: /readyz fails.",
+    )
+    stall_exit_s: float = Field(
+        300.0,
+        ge=0,
+        description="NEWS_PIPELINE_STALL_EXIT_S: a worker stalled this long exits non-zero so "
+        "that its supervisor restarts it (0: never).",
+    )
+    broker_timeout_s: float = Field(
+        120.0,
+        ge=0,
+        description="NEWS_PIPELINE_BROKER_TIMEOUT_S: a running worker that cannot reach Kafka "
+        "for this long exits non-zero (0: never).",
+    )
+    shutdown_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="NEWS_PIPELINE_SHUTDOWN_TIMEOUT_S: a worker still stopping this long after "
+        "SIGTERM or a crash is ended at once (exit code 1).",
+    )
+
     shared_dir: Path = Field(
         Path(__file__).resolve().parents[2] / "shared",
         description="NEWS_PIPELINE_SHARED_DIR: the read-only shared/ data (corpora, benchmarks) "

@@ -1,13 +1,15 @@
-"""``news-pipeline worker``: one Faust worker running some or all stages, with /metrics."""
+"""``news-pipeline worker``: one Faust worker running some or all stages, serving /metrics,
+/healthz and /readyz, and exiting non-zero with a reason when it can no longer work."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-
-from prometheus_client import start_http_server
 
 from pipeline.app import create_app
 from pipeline.chain import Chain
+from pipeline.health import HealthServer, SupervisedWorker, Watchdog
+from pipeline.health.watchdog import HEARTBEAT_INTERVAL_S
 from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.lag import LagMonitor
 from pipeline.kafka.security import kafka_python_config
@@ -19,10 +21,9 @@ from pipeline.topics import Topics
 log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM; Faust's worker stops the agents and commits before exiting."""
-    import faust
-
+def run_worker(settings: Settings) -> int:
+    """Run until SIGTERM/SIGINT (exit code 0 once Faust has committed and left the group) or
+    until the worker can no longer work (non-zero, the reason logged on one line)."""
     stages = settings.stage_list
     gap = skipped_between(stages)
     if gap:
@@ -38,19 +39,37 @@ def run_worker(settings: Settings) -> None:
     log.info("loading stages %s", ", ".join(stages))
     chain = Chain(stages, StageContext(settings))
     metrics = PipelineMetrics.create()
-    if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
-        log.info("metrics on http://%s:%d/metrics", settings.metrics_host, settings.metrics_port)
-    app = create_app(settings, metrics, chain)
     topics = Topics.from_settings(settings)
+    sources = [topics.source(stage(name)) for name in stages]
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
-    lag = LagMonitor.start_for(
-        kafka_python_config(settings),
-        settings.consumer_group,
-        [topics.source(stage(name)) for name in settings.stage_list],
-    )
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    lag = LagMonitor.start_for(kafka_python_config(settings), settings.consumer_group, sources)
+    watchdog = Watchdog(settings, sources, lambda: lag.collector.snapshot, metrics.health)
+    app = create_app(settings, metrics, chain, progress=watchdog.progress)
+    worker = SupervisedWorker(app, watchdog, loglevel=settings.log_level, quiet=True)
+
+    @app.task
+    async def heartbeat() -> None:
+        while True:
+            watchdog.tick(app, worker)
+            await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+
+    server = None
+    if settings.metrics_port:
+        server = HealthServer(
+            watchdog.check, host=settings.metrics_host, port=settings.metrics_port
+        ).start()
+        log.info(
+            "metrics and health on http://%s:%d/{metrics,healthz,readyz}",
+            settings.metrics_host,
+            server.port,
+        )
+    code = 1
     try:
         worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
     finally:
         lag.stop()
+        if server is not None:
+            server.stop()
+    return watchdog.final_code(code)

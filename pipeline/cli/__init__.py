@@ -150,7 +150,10 @@ def worker(
     topic_prefix: Prefix = None,
     log_level: Annotated[str | None, typer.Option(help="[env: NEWS_PIPELINE_LOG_LEVEL]")] = None,
 ) -> None:
-    """Run the enrichment agents (all stages, or only --stages) until Ctrl-C or SIGTERM."""
+    """Run the enrichment agents (all stages, or only --stages) until Ctrl-C or SIGTERM.
+
+    Serves /metrics, /healthz and /readyz on --metrics-port; exits non-zero with a one-line
+    reason when it crashes, loses the broker or stalls."""
     from pipeline.worker import run_worker
 
     settings = settings_from(
@@ -163,7 +166,8 @@ def worker(
     )
     settings.stage_list  # noqa: B018 - validate before loading anything
     setup_logging(settings.log_level)
-    run_worker(settings)
+    # Non-zero when the worker crashed, lost the broker or stalled: its supervisor restarts it.
+    raise typer.Exit(run_worker(settings))
 
 
 @app.command()

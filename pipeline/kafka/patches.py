@@ -18,6 +18,15 @@ methods they wrap change their signatures.
   sent in that window lands in a transaction that commits without its input's offset. The
   patch runs the commit under the app's ``CommitGate`` lock (pipeline.kafka.transactions),
   which agents hold around "send output, ack input".
+- **Open transactions across a rebalance** (``TransactionManager.on_partitions_revoked``): on
+  a rebalance Faust's consumer forgets what it acked and seeks every partition it keeps back
+  to the committed offset, but it leaves each transactional producer's open transaction open,
+  with the outputs already sent in it. After the rebalance ``begin_transaction`` fails
+  ("Invalid state transition TransactionState.IN_TRANSACTION -> IN_TRANSACTION", logged and
+  ignored), the old transaction carries on, the re-read messages add their outputs to it a
+  second time, and the next commit publishes both copies: duplicates on every scale-out or
+  scale-in, on the partitions a worker keeps. The patch aborts the open transactions once
+  Faust has drained the agents on revocation, so the redone work is the only copy.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
-from faust.transport.consumer import Consumer
+from faust.transport.consumer import Consumer, TransactionManager
 
 from pipeline.errors import PipelineError
 from pipeline.kafka.transactions import CommitGate
@@ -35,6 +44,7 @@ FAUST_VERSION = "0.15.3"
 PATCHED_SIGNATURES = {
     "_add_gap": ("self", "tp", "offset_from", "offset_to"),
     "_commit_tps": ("self", "tps", "start_new_transaction"),
+    "on_partitions_revoked": ("self", "revoked"),
 }
 
 _originals: dict[str, Any] = {}
@@ -56,6 +66,7 @@ def install() -> None:
             "re-check the patched Consumer methods against the new version"
         )
     _originals.update(patch_class(Consumer))
+    _originals.update(patch_transaction_manager(TransactionManager))
 
 
 def patch_class(consumer_class: type) -> dict[str, Any]:
@@ -78,6 +89,26 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
     return {"_add_gap": add_gap, "_commit_tps": commit_tps}
 
 
+def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
+    """Abort the open transactions when partitions are revoked; returns the original."""
+    on_partitions_revoked = manager_class.on_partitions_revoked  # type: ignore[attr-defined]
+
+    async def on_partitions_revoked_and_abort(self: Any, revoked: Any) -> None:
+        await on_partitions_revoked(self, revoked)
+        await abort_open_transactions(self.producer)
+
+    manager_class.on_partitions_revoked = on_partitions_revoked_and_abort  # type: ignore[attr-defined]
+    return {"on_partitions_revoked": on_partitions_revoked}
+
+
+async def abort_open_transactions(producer: Any) -> None:
+    """Abort every transaction ``producer`` (Faust's aiokafka driver) has open."""
+    for transactional_id, transaction_producer in list(producer._transaction_producers.items()):
+        if transaction_producer._txn_manager.is_in_transaction():
+            await producer.abort_transaction(transactional_id)
+
+
 def original(name: str) -> Any:
     """The unpatched method (the installed one when ``install`` has not run yet)."""
-    return _originals.get(name) or getattr(Consumer, name)
+    owner = TransactionManager if name == "on_partitions_revoked" else Consumer
+    return _originals.get(name) or getattr(owner, name)

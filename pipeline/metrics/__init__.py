@@ -3,7 +3,8 @@
 collector reads Kafka, so it lives in pipeline.kafka.lag, under the same prefix."""
 
 from pipeline.metrics.content import ContentMetrics
+from pipeline.metrics.health import HealthMetrics
 from pipeline.metrics.names import PREFIX
 from pipeline.metrics.worker import PipelineMetrics
 
-__all__ = ["PREFIX", "ContentMetrics", "PipelineMetrics"]
+__all__ = ["PREFIX", "ContentMetrics", "HealthMetrics", "PipelineMetrics"]

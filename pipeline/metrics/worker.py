@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 
 from pipeline import __version__
 from pipeline.metrics.content import ContentMetrics
+from pipeline.metrics.health import HealthMetrics
 from pipeline.metrics.names import PREFIX
 
 # Stage work is milliseconds to a second; end-to-end latency spans queueing, so reaches further.
@@ -34,6 +35,8 @@ class PipelineMetrics:
     build_info: Info
     # What the enriched articles say; the stance agent calls content.observe(article).
     content: ContentMetrics
+    # Liveness, readiness and stalls, set every second by pipeline.health's watchdog.
+    health: HealthMetrics
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> PipelineMetrics:
@@ -84,6 +87,7 @@ class PipelineMetrics:
             ),
             build_info=Info(f"{PREFIX}_build", "Version of the running worker.", registry=registry),
             content=ContentMetrics.create(registry),
+            health=HealthMetrics.create(registry),
         )
         metrics.build_info.info({"version": __version__, "python": platform.python_version()})
         return metrics

@@ -47,8 +47,12 @@ def test_one_deployment_per_stage_with_probes_resources_and_scrape_annotations(
         assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
         (container,) = pod["spec"]["containers"]
         assert {"name": "NEWS_PIPELINE_STAGES", "value": stage} in container["env"]
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-            assert container[probe]["httpGet"] == {"path": "/metrics", "port": "metrics"}
+        for probe, path in (
+            ("startupProbe", "/healthz"),
+            ("livenessProbe", "/healthz"),
+            ("readinessProbe", "/readyz"),
+        ):
+            assert container[probe]["httpGet"] == {"path": path, "port": "metrics"}
         assert container["ports"][0]["containerPort"] == 9108
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
         assert pod["spec"]["securityContext"]["runAsNonRoot"] is True

@@ -32,5 +32,11 @@ def test_scrape_config_is_valid() -> None:
 
 def test_the_promised_alerts_exist() -> None:
     rules = (PROMETHEUS_DIR / "alerts.yml").read_text()
-    for alert in ("WorkerDown", "DeadLettersRising", "ConsumerLagGrowing", "NoThroughput"):
+    for alert in (
+        "WorkerDown",
+        "DeadLettersRising",
+        "ConsumerLagGrowing",
+        "NoThroughput",
+        "WorkerStalled",
+    ):
         assert f"alert: NewsPipeline{alert}" in rules

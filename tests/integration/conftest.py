@@ -57,11 +57,16 @@ class PipelineUnderTest:
             **self.kafka_env,
         }
 
-    def start_worker(self, stages: str = ",".join(STAGE_NAMES)) -> WorkerProcess:
+    def start_worker(
+        self, stages: str = ",".join(STAGE_NAMES), **settings: str
+    ) -> WorkerProcess:
+        """A worker process; ``settings`` are extra NEWS_PIPELINE_* variables, named by the
+        rest of the variable name (``stall_timeout_s="5"``)."""
         env = {
             **self.env(),
             "NEWS_PIPELINE_METRICS_PORT": str(free_port()),
             "NEWS_PIPELINE_STAGES": stages,
+            **{f"NEWS_PIPELINE_{name.upper()}": value for name, value in settings.items()},
         }
         worker = WorkerProcess.start(env, self.tmp_path / f"worker-{len(self.workers)}.log")
         self.workers.append(worker)

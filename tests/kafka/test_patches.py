@@ -78,3 +78,45 @@ async def test_commits_run_under_the_apps_commit_gate_in_transactions() -> None:
     consumer = _patched()(app)
     assert await consumer._commit_tps([], start_new_transaction=True)
     assert consumer.calls == [("commit", True)]
+
+
+class RecordingManager:
+    def __init__(self, producer: object) -> None:
+        self.producer = producer
+        self.calls: list[str] = []
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        self.calls.append("flush")
+
+
+class FakeTransactionProducer:
+    def __init__(self, open_: bool) -> None:
+        self._txn_manager = SimpleNamespace(is_in_transaction=lambda: open_)
+
+
+class FakeProducer:
+    def __init__(self) -> None:
+        self._transaction_producers = {
+            "g-1-0": FakeTransactionProducer(True),
+            "g-1-1": FakeTransactionProducer(False),
+        }
+        self.aborted: list[str] = []
+
+    async def abort_transaction(self, transactional_id: str) -> None:
+        self.aborted.append(transactional_id)
+
+
+async def test_revocation_aborts_only_the_open_transactions_after_faust_drains() -> None:
+    manager_class = type("PatchedManager", (RecordingManager,), {})
+    patches.patch_transaction_manager(manager_class)
+    producer = FakeProducer()
+    manager = manager_class(producer)
+    await manager.on_partitions_revoked({"tp"})
+    assert manager.calls == ["flush"]
+    assert producer.aborted == ["g-1-0"]
+
+
+def test_the_aiokafka_producer_still_reports_open_transactions() -> None:
+    from aiokafka.producer.transaction_manager import TransactionManager as AioTxnManager
+
+    assert callable(AioTxnManager.is_in_transaction)
