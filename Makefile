@@ -52,8 +52,9 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy pipeline
 
-bench: $(STAMP)  ## End-to-end throughput and latency through the real broker vs in-process
+bench: $(STAMP)  ## End-to-end throughput through the real broker vs in-process (dedup on/off), and ingest pages/s
 	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench.pipeline $(BENCH_ARGS)
+	$(BIN)/python -m pipeline.bench.ingest
 
 bench-stages: $(STAMP)  ## Articles/s on one core for each stage over the BBC corpus, and peak memory
 	$(BIN)/python -m pipeline.bench.stages $(BENCH_ARGS)
