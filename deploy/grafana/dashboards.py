@@ -7,8 +7,8 @@ Edit the boards (``boards/``), never the JSON: tests regenerate it and fail on a
 and the integration test runs every PromQL expression in the JSON against a real Prometheus.
 
 This script renders and checks; ``boards/queries.py`` holds the PromQL shapes and selectors,
-``boards/panels.py`` the panel kinds, and ``boards/overview.py`` and ``boards/content.py`` the
-two dashboards.
+``boards/panels.py`` the panel kinds, and ``boards/overview.py``, ``boards/content.py`` and
+``boards/ingest.py`` the three dashboards.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from boards.content import content  # noqa: E402
+from boards.ingest import ingest  # noqa: E402
 from boards.overview import overview  # noqa: E402
 from grafana_foundation_sdk.builders import dashboard as dash  # noqa: E402
 from grafana_foundation_sdk.cog.encoder import JSONEncoder  # noqa: E402
@@ -36,6 +37,7 @@ OUT_DIR = HERE / "dashboards"
 DASHBOARDS: dict[str, Callable[[], dash.Dashboard]] = {
     "pipeline-overview.json": overview,
     "pipeline-content.json": content,
+    "pipeline-ingest.json": ingest,
 }
 
 

@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.kafka.lag import LagCollector
 from pipeline.metrics import PipelineMetrics
+from pipeline.metrics.ingest import IngestMetrics
 from tests.deploy.deployfiles import DEPLOY, load_dashboards_module
 
 DASHBOARD_DIR = DEPLOY / "grafana" / "dashboards"
@@ -31,6 +32,7 @@ def exported_names() -> set[str]:
     """Every series name a worker can export, whether or not a labelled child exists yet."""
     registry = CollectorRegistry()
     PipelineMetrics.create(registry)
+    IngestMetrics.create(registry)  # news-pipeline ingest's own
     registry.register(LagCollector(None, "g", []))  # type: ignore[arg-type]
     return {
         family.name + suffix

@@ -14,6 +14,7 @@ import json
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -27,6 +28,7 @@ import pytest
 from pipeline.worker_process import WorkerProcess
 from tests.conftest import free_port
 from tests.deploy.deployfiles import load_dashboards_module, require_tool
+from tests.ingest.server import Site, rss, serve
 from tests.integration.conftest import PipelineUnderTest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -128,7 +130,35 @@ def worker(pipeline: PipelineUnderTest) -> WorkerProcess:
 
 
 @pytest.fixture
-def prometheus(worker: WorkerProcess, tmp_path: Path) -> Iterator[Prometheus]:
+def ingest(pipeline: PipelineUnderTest, tmp_path: Path) -> Iterator[int]:
+    """`news-pipeline ingest` following a local site's feed into the pipeline's news.raw; its
+    own /metrics port, for the ingest dashboard."""
+    site = Site()
+    with serve(site):
+        story = site.url("/story.html")
+        site.page("/feed.xml", rss([(story, "Floods", "Wed, 25 Nov 2026 10:00:00 GMT")]))
+        site.page("/story.html", (REPO / "seeds" / "003_page.html").read_bytes())
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(f"sources:\n  - url: {site.url('/feed.xml')}\n    name: local\n")
+        port = free_port()
+        env = {**pipeline.env(), "NEWS_PIPELINE_INGEST_METRICS_PORT": str(port)}
+        log = tmp_path / "ingest.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "pipeline", "ingest", str(sources)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/metrics", 60, process, log)
+            yield port
+        finally:
+            stop(process)
+
+
+@pytest.fixture
+def prometheus(worker: WorkerProcess, ingest: int, tmp_path: Path) -> Iterator[Prometheus]:
     binary = require_tool("prometheus", "run deploy/prometheus/install.sh")
     port = free_port()
     config = tmp_path / "prometheus.yml"
@@ -144,7 +174,11 @@ def prometheus(worker: WorkerProcess, tmp_path: Path) -> Iterator[Prometheus]:
                     {
                         "job_name": "news-pipeline",
                         "static_configs": [{"targets": [f"127.0.0.1:{worker.metrics_port}"]}],
-                    }
+                    },
+                    {
+                        "job_name": "news-pipeline-ingest",
+                        "static_configs": [{"targets": [f"127.0.0.1:{ingest}"]}],
+                    },
                 ],
             }
         )

@@ -140,8 +140,11 @@ def variable(name: str, label: str, query_expr: str) -> dash.QueryVariable:
     )
 
 
-def base(uid: str, title: str, description: str) -> dash.Dashboard:
-    """A dashboard with the settings and the job and worker variables every board has."""
+def base(
+    uid: str, title: str, description: str, inventory: str = "news_pipeline_build_info"
+) -> dash.Dashboard:
+    """A dashboard with the settings and the job and instance variables every board has,
+    listed from the series of ``inventory`` (a metric every process of the board exports)."""
     return (
         dash.Dashboard(title)
         .uid(uid)
@@ -151,12 +154,12 @@ def base(uid: str, title: str, description: str) -> dash.Dashboard:
         .time("now-30m", "now")
         .timezone("browser")
         .readonly()
-        .with_variable(variable("job", "Job", "label_values(news_pipeline_build_info, job)"))
+        .with_variable(variable("job", "Job", f"label_values({inventory}, job)"))
         .with_variable(
             variable(
                 "instance",
                 "Worker",
-                'label_values(news_pipeline_build_info{job=~"$job"}, instance)',
+                f'label_values({inventory}{{job=~"$job"}}, instance)',
             )
         )
     )
