@@ -12,6 +12,7 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pipeline.tag_model.conll import chunks
@@ -145,8 +146,9 @@ class Mention:
     def end(self) -> int:
         return self.tokens[-1].end
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
+        # Asked for on every comparison while merging: computed once per mention.
         return tuple(normalise_token(t.text).lower() for t in self.tokens)
 
 
