@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 
+from pipeline import __version__
 from tests.conftest import REPO, free_port
 
 CLI = [sys.executable, "-m", "pipeline"]
@@ -75,3 +76,11 @@ def test_enrich_writes_to_a_file_and_counts_what_failed(tmp_path: Path) -> None:
     assert [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()] == ["g"]
     assert b"enriched 1 article(s)" in result.stderr and b"1 failed" in result.stderr
     assert b"bad.json" in result.stderr
+
+
+def test_python_dash_m_pipeline_is_the_cli_and_prints_its_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == __version__

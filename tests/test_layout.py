@@ -51,7 +51,7 @@ def test_no_runtime_module_imports_training_or_benchmarks_even_lazily() -> None:
 def test_a_worker_with_every_stage_loaded_imports_no_training_code_and_no_torch() -> None:
     script = """
 import sys, orjson
-import pipeline.cli, pipeline.worker, pipeline.app, pipeline.producer, pipeline.tail
+import pipeline.cli.app, pipeline.worker, pipeline.app, pipeline.producer, pipeline.tail
 import pipeline.enrich, pipeline.demo
 from pipeline.chain import Chain
 Chain()  # loads every stage's model

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.options import Bootstrap, ConnectTimeout, LogLevel, Prefix
+
 
 def ingest(
     sources: Annotated[
@@ -72,28 +74,15 @@ def ingest(
             "NEWS_PIPELINE_INGEST_RETRIES, 2]",
         ),
     ] = None,
-    bootstrap_servers: Annotated[
-        str | None,
-        typer.Option(
-            "--bootstrap-servers",
-            "-b",
-            help="Kafka host:port list [env: KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092]",
-        ),
-    ] = None,
-    topic_prefix: Annotated[
-        str | None,
-        typer.Option(help="Prefix for every topic name [env: NEWS_PIPELINE_TOPIC_PREFIX]"),
-    ] = None,
-    connect_timeout: Annotated[
-        float | None,
-        typer.Option(help="Seconds to wait for the broker [env: NEWS_PIPELINE_CONNECT_TIMEOUT_S]"),
-    ] = None,
-    log_level: Annotated[str | None, typer.Option(help="[env: NEWS_PIPELINE_LOG_LEVEL]")] = None,
+    bootstrap_servers: Bootstrap = None,
+    topic_prefix: Prefix = None,
+    connect_timeout: ConnectTimeout = None,
+    log_level: LogLevel = None,
 ) -> None:
     """Poll RSS/Atom feeds and news sitemaps politely; send new and changed articles to
     news.raw, until Ctrl-C or SIGTERM (or one round with --once)."""
     # Imported here so that registering the command costs nothing until it runs.
-    from pipeline.cli import settings_from, setup_logging
+    from pipeline.cli.app import settings_from, setup_logging
     from pipeline.ingest.fetch import FetchPolicy
     from pipeline.ingest.run import RunOptions
     from pipeline.ingest.service import serve
