@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint \
-        test-faults bench bench-stages eval train-tag train-ner train-stance deploy-check-deps clean
+        test-faults bench bench-stages soak eval train-tag train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ lint: $(STAMP)  ## ruff and mypy
 bench: $(STAMP)  ## End-to-end throughput through the real broker vs in-process (dedup on/off), and ingest pages/s
 	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench.pipeline $(BENCH_ARGS)
 	$(BIN)/python -m pipeline.bench.ingest
+
+soak: $(STAMP)  ## Paced replay through two workers restarted in turn (SOAK_ARGS="--minutes 30 --rate 10"); prints in/out, lost, duplicated, latency, RSS
+	deploy/local/with-broker.sh $(BIN)/python -m pipeline.bench.soak $(SOAK_ARGS)
 
 bench-stages: $(STAMP)  ## Articles/s on one core for each stage over the BBC corpus, and peak memory
 	$(BIN)/python -m pipeline.bench.stages $(BENCH_ARGS)
