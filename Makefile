@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install broker broker-stop broker-secure broker-secure-stop run test test-fast lint \
+.PHONY: help install broker broker-stop cluster cluster-stop broker-secure broker-secure-stop run test test-fast lint \
         test-faults bench bench-stages soak eval train-tag train-ner train-stance deploy-check-deps clean
 
 help:  ## List the targets
@@ -26,6 +26,12 @@ broker:  ## Start the local single-node Kafka on 127.0.0.1:9092 (no-op when it i
 
 broker-stop:  ## Stop the local Kafka
 	deploy/kafka/broker.sh stop
+
+cluster:  ## Start three local KRaft nodes (39192, 39292, 39392; RF 3, min ISR 2); prints KAFKA_BOOTSTRAP_SERVERS
+	deploy/kafka/broker.sh start --cluster
+
+cluster-stop:  ## Stop the three-node cluster
+	deploy/kafka/broker.sh stop --cluster
 
 broker-secure:  ## Start the secured local Kafka (SASL_SSL 19094, mTLS 19095, ACLs); env files in .kafka-secure/
 	deploy/kafka/broker.sh start --secure
@@ -91,6 +97,8 @@ train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (two fine-tune
 deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)
 	@if [ -x deploy/check-deps.sh ]; then deploy/check-deps.sh; fi
 
-clean:  ## Stop the broker and remove local state
+clean:  ## Stop the brokers (plain, secured, cluster) and remove local state
 	-deploy/kafka/broker.sh stop
-	rm -rf .kafka .faust .prometheus
+	-deploy/kafka/broker.sh stop --secure
+	-deploy/kafka/broker.sh stop --cluster
+	rm -rf .kafka .kafka-secure .kafka-cluster .faust .prometheus

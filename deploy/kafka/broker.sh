@@ -14,6 +14,12 @@
 # JDK's keytool); every start writes one env file per client principal into the home:
 # news-pipeline.env, reader.env, mtls.env. KAFKA_SECURE_TEST_PREFIX (secure-test-) is a topic,
 # group and transactional-id prefix granted to the pipeline's principals for tests; empty grants none.
+#
+# --cluster (or KAFKA_CLUSTER=1) runs three nodes, each broker and controller, on 127.0.0.1 ports
+# KAFKA_CLUSTER_PORT_BASE + 100 * node (39192, 39292, 39392; controllers one above), home
+# KAFKA_CLUSTER_HOME_DIR (repo's .kafka-cluster/node-N), with three replicas of every internal and
+# pipeline topic and min.insync.replicas=2. `start` prints the KAFKA_BOOTSTRAP_SERVERS to use;
+# `stop --cluster --node N` / `start --cluster --node N` stop or start one node (fault tests).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,13 +27,32 @@ repo=$(cd "$here/../.." && pwd)
 command=${1:-}
 secure=${KAFKA_SECURE:-0}
 [ "$secure" = 1 ] || secure=0
-for arg in "${@:2}"; do
-  case "$arg" in
+cluster=${KAFKA_CLUSTER:-0}
+[ "$cluster" = 1 ] || cluster=0
+only_node=""
+usage() { echo "usage: $0 start|stop|status [--secure | --cluster [--node N]]" >&2; exit 2; }
+set -- "${@:2}"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --secure) secure=1 ;;
-    *) echo "usage: $0 start|stop|status [--secure]" >&2; exit 2 ;;
+    --cluster) cluster=1 ;;
+    --node) [ $# -ge 2 ] || usage; only_node=$2; shift ;;
+    *) usage ;;
   esac
+  shift
 done
-if [ "$secure" = 1 ]; then
+[ "$secure$cluster" != 11 ] || usage
+if [ "$cluster" = 1 ]; then
+  cluster_home=${KAFKA_CLUSTER_HOME_DIR:-$repo/.kafka-cluster}
+  port_base=${KAFKA_CLUSTER_PORT_BASE:-39092}
+  nodes=(1 2 3)
+  controllers=$(for n in "${nodes[@]}"; do printf '127.0.0.1:%s,' $((port_base + 100 * n + 1)); done)
+  controllers=${controllers%,}
+  bootstrap=$(for n in "${nodes[@]}"; do printf '127.0.0.1:%s,' $((port_base + 100 * n)); done)
+  bootstrap=${bootstrap%,}
+  # Set per node by use_node; these make the shared helpers below valid before that.
+  port=0; controller_port=0; home=$cluster_home/node-1
+elif [ "$secure" = 1 ]; then
   port=${KAFKA_SECURE_SASL_PORT:-19094}
   mtls_port=${KAFKA_SECURE_MTLS_PORT:-19095}
   controller_port=${KAFKA_SECURE_CONTROLLER_PORT:-19093}
@@ -45,6 +70,16 @@ timeout=${KAFKA_START_TIMEOUT:-90}
 java=${JAVA:-java}
 classpath_file=$home/classpath.txt
 pid_file=$home/broker.pid
+if [ "$cluster" = 1 ]; then classpath_file=$cluster_home/classpath.txt; fi
+
+# Cluster mode: make node N the one the functions below act on.
+use_node() {
+  node=$1
+  port=$((port_base + 100 * node))
+  controller_port=$((port + 1))
+  home=$cluster_home/node-$node
+  pid_file=$home/broker.pid
+}
 
 log() { echo "[broker] $*" >&2; }
 
@@ -53,8 +88,14 @@ answers() {
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
+# The pid file names the setsid wrapper, leader of the broker's process group; the JVM is its
+# child and outlives it for a while on SIGTERM, so the group, not the wrapper, says "running".
+group_alive() {
+  kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null
+}
+
 running_pid() {
-  [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null && cat "$pid_file"
+  [ -f "$pid_file" ] && group_alive "$(cat "$pid_file")" && cat "$pid_file"
 }
 
 resolve() {
@@ -79,6 +120,16 @@ run_tool() {
 }
 
 render_config() {
+  if [ "$cluster" = 1 ]; then
+    {
+      awk -F= 'NR == FNR { if ($0 !~ /^[[:space:]]*(#|$)/) replaced[$1] = 1; next }
+               /^[[:space:]]*(#|$)/ || !($1 in replaced)' "$here/cluster.properties" "$here/server.properties"
+      echo
+      cat "$here/cluster.properties"
+    } | sed -e "s#@DATA_DIR@#$home#g" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
+        -e "s#@NODE_ID@#$node#g" -e "s#@CONTROLLERS@#$controllers#g" > "$home/server.properties"
+    return
+  fi
   if [ "$secure" = 0 ]; then
     sed -e "s#@DATA_DIR@#$home#" -e "s#@PORT@#$port#" -e "s#@CONTROLLER_PORT@#$controller_port#" \
       "$here/server.properties" > "$home/server.properties"
@@ -279,35 +330,115 @@ start() {
     run_java kafka.tools.StorageTool format --standalone -t "$(run_java kafka.tools.StorageTool random-uuid)" \
       -c "$home/server.properties" "${format_args[@]}" > "$home/logs/format.log" 2>&1
   fi
+  launch
+  wait_up || return 1
+  if [ "$secure" = 1 ]; then grant_acls; write_env_files; log "client settings: $home/{news-pipeline,reader,mtls}.env"; fi
+}
+
+launch() {
   log "starting on 127.0.0.1:$port (log: $home/logs/server.log)"
   nohup setsid bash -c "$(declare -f run_java); java='$java' home='$home' here='$here' classpath_file='$classpath_file' run_java kafka.Kafka '$home/server.properties'" \
     > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
+}
+
+wait_up() {
   for _ in $(seq "$timeout"); do
-    if answers; then
-      log "up after ${SECONDS}s"
-      if [ "$secure" = 1 ]; then grant_acls; write_env_files; log "client settings: $home/{news-pipeline,reader,mtls}.env"; fi
-      return 0
-    fi
+    if answers; then log "up on 127.0.0.1:$port after ${SECONDS}s"; return 0; fi
     if ! running_pid > /dev/null; then log "broker exited; last lines of its output:"; tail -20 "$home/logs/stdout.log" >&2; return 1; fi
     sleep 1
   done
-  log "did not answer within ${timeout}s"; return 1
+  log "127.0.0.1:$port did not answer within ${timeout}s"; return 1
+}
+
+# ---- cluster mode ----
+
+# The nodes asked for: all three, or the one --node names.
+selected_nodes() {
+  if [ -n "$only_node" ]; then echo "$only_node"; else echo "${nodes[@]}"; fi
+}
+
+cluster_start() {
+  mkdir -p "$cluster_home"
+  resolve
+  # One cluster id and one metadata-directory id per node, chosen once: every node is formatted
+  # with the same initial controller set (KRaft's dynamic quorum).
+  if [ ! -s "$cluster_home/ids" ]; then
+    { run_java kafka.tools.StorageTool random-uuid
+      for _ in "${nodes[@]}"; do run_java kafka.tools.StorageTool random-uuid; done; } > "$cluster_home/ids"
+  fi
+  mapfile -t ids < "$cluster_home/ids"
+  local initial="" n
+  for n in "${nodes[@]}"; do initial+="$n@127.0.0.1:$((port_base + 100 * n + 1)):${ids[$n]},"; done
+  initial=${initial%,}
+  # All nodes are launched before any is waited for: a broker answers only once a quorum of
+  # controllers has formed.
+  for n in $(selected_nodes); do
+    use_node "$n"
+    if answers; then log "node $n already up on 127.0.0.1:$port"; continue; fi
+    mkdir -p "$home/logs"
+    render_config
+    if [ ! -f "$home/kraft-logs/meta.properties" ]; then
+      log "formatting node $n in $home/kraft-logs"
+      run_java kafka.tools.StorageTool format -t "${ids[0]}" -c "$home/server.properties" \
+        --initial-controllers "$initial" > "$home/logs/format.log" 2>&1
+    fi
+    launch
+  done
+  for n in $(selected_nodes); do use_node "$n"; wait_up || return 1; done
+  log "cluster up: KAFKA_BOOTSTRAP_SERVERS=$bootstrap NEWS_PIPELINE_REPLICATION_FACTOR=3"
+  echo "KAFKA_BOOTSTRAP_SERVERS=$bootstrap"
+}
+
+cluster_stop() {
+  # All at once: stopped one by one, the last nodes would lose their quorum and wait for it.
+  local n stopping=()
+  for n in $(selected_nodes); do use_node "$n"; request_stop && stopping+=("$n"); done
+  for n in "${stopping[@]}"; do use_node "$n"; await_stop; done
+}
+
+cluster_status() {
+  local n
+  for n in $(selected_nodes); do use_node "$n"; answers || return 1; done
 }
 
 stop() {
+  request_stop && await_stop
+  return 0
+}
+
+# SIGTERM to the broker's process group; status 1 when nothing is running.
+request_stop() {
   local pid
-  if ! pid=$(running_pid); then log "not running"; rm -f "$pid_file"; return 0; fi
+  if ! pid=$(running_pid); then log "not running"; rm -f "$pid_file"; return 1; fi
   log "stopping (pid $pid)"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-  for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || { rm -f "$pid_file"; log "stopped"; return 0; }; sleep 1; done
+}
+
+# Wait for the whole group (the JVM too) to exit; SIGKILL it after 30 s.
+await_stop() {
+  local pid
+  pid=$(cat "$pid_file")
+  for _ in $(seq 30); do
+    group_alive "$pid" || { rm -f "$pid_file"; log "stopped"; return 0; }
+    sleep 1
+  done
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" || true
   rm -f "$pid_file"; log "killed after 30s"
 }
 
+if [ "$cluster" = 1 ]; then
+  case "$command" in
+    start) cluster_start ;;
+    stop) cluster_stop ;;
+    status) cluster_status ;;
+    *) usage ;;
+  esac
+  exit
+fi
 case "$command" in
   start) start ;;
   stop) stop ;;
   status) answers ;;
-  *) echo "usage: $0 start|stop|status [--secure]" >&2; exit 2 ;;
+  *) usage ;;
 esac
