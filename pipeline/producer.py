@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from pipeline.errors import BrokerUnavailable, InvalidRecord
 from pipeline.kafka.admin import admin_client, ensure_topics, producer_config
-from pipeline.records import SCHEMA_VERSION, encode, validate_raw
+from pipeline.records import encode_raw, validate_raw
 from pipeline.settings import Settings
 from pipeline.sources import SourceError, read_records
 from pipeline.topics import Topics
@@ -104,7 +104,7 @@ def replay(
     try:
         for record in _repeat(records, loop):
             limiter.wait()
-            value = encode({"schema_version": SCHEMA_VERSION, **record, "produced_at": time.time()})
+            value = encode_raw(record)
             future = kafka.send(topic, key=record["id"].encode(), value=value)
             future.add_callback(_on_sent, summary, bar, len(value), record["id"])
             future.add_errback(_on_failed, summary, bar, record)

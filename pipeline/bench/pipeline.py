@@ -37,7 +37,7 @@ from pipeline.chain import Chain
 from pipeline.kafka.admin import ensure_topics, producer_config
 from pipeline.kafka.security import kafka_python_config
 from pipeline.producer import RateLimiter
-from pipeline.records import SCHEMA_VERSION, encode
+from pipeline.records import encode_raw
 from pipeline.settings import Settings
 from pipeline.shared_data import SharedData
 from pipeline.sources import SourceError, read_records
@@ -210,7 +210,7 @@ def _measure(
     started = time.time()
     for article in articles:
         limiter.wait()
-        value = encode({"schema_version": SCHEMA_VERSION, **article, "produced_at": time.time()})
+        value = encode_raw(article)
         producer.send(topics.raw, key=article["id"].encode(), value=value)
     producer.flush()
     producer.close()

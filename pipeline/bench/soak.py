@@ -36,7 +36,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from pipeline.bench.pipeline import load_articles
 from pipeline.kafka.admin import consumer_config, ensure_topics, producer_config
 from pipeline.producer import RateLimiter
-from pipeline.records import SCHEMA_VERSION, encode
+from pipeline.records import encode_raw
 from pipeline.settings import Settings
 from pipeline.shared_data import SharedData
 from pipeline.topics import Topics
@@ -205,8 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             limiter.wait()
             article = articles[i % len(articles)]
             article_id = f"soak-{run_id}-{i}"
-            value = encode({"schema_version": SCHEMA_VERSION, **article, "id": article_id,
-                            "produced_at": time.time()})
+            value = encode_raw({**article, "id": article_id})
             producer.send(topics.raw, key=article_id.encode(), value=value)
             tally.sent[article_id] += 1
         producer.flush()

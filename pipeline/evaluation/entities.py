@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,13 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-from pipeline.evaluation.options import SHARED_DIR_ENV, SharedDirOption, exit_with, shared_data
+from pipeline.evaluation.options import (
+    SHARED_DIR_ENV,
+    SharedDirOption,
+    exit_with,
+    shared_data,
+    write_jsonl,
+)
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 HALVES = ("tune", "heldout")
@@ -224,11 +229,7 @@ def predict_cli(
     """Tag the true body of every page in the entity gold set; one tagged record per line."""
     gold_data = load_gold(gold)
     records = tag_pages(gold_data["pages"], _true_bodies(shared_dir))
-    data = b"".join(orjson.dumps(r) + b"\n" for r in records)
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
+    write_jsonl(records, output)
 
 
 def eval_cli(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
+import orjson
 import typer
 
 from pipeline.shared_data import SharedData
@@ -29,3 +32,12 @@ def exit_with(message: str) -> NoReturn:
     """Print ``message`` on stderr and exit 2, as a usage error would."""
     typer.echo(message, err=True)
     raise typer.Exit(2)
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], output: Path | None) -> None:
+    """One JSON object per line, to ``output`` or, without one, to stdout (what predict writes)."""
+    data = b"".join(orjson.dumps(record) + b"\n" for record in records)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)

@@ -9,7 +9,6 @@ is a development figure, not a test score.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
     SharedDirOption,
     shared_data,
+    write_jsonl,
 )
 from pipeline.evaluation.options import exit_with as _exit
 from pipeline.stance_model.data import Sentence, read_newsmtsc, split
@@ -89,11 +89,7 @@ def predict_cli(
     Writes one JSON line per target: {"primary_gid", "gid", "stance", "score"}.
     """
     predictions, _ = predict(read_newsmtsc(newsmtsc, with_labels=False))
-    data = b"".join(orjson.dumps(p) + b"\n" for p in predictions)
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
+    write_jsonl(predictions, output)
 
 
 def eval_cli(

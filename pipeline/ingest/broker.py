@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
 
 from pipeline.ingest.seen import Seen
-from pipeline.kafka.admin import admin_client
+from pipeline.kafka.admin import ensure_compacted_topic, read_to_end
 from pipeline.kafka.security import kafka_python_config
 from pipeline.producer import connect
 from pipeline.settings import Settings
@@ -66,7 +63,8 @@ class KafkaSeenStore:
     @classmethod
     def open(cls, settings: Settings, producer: KafkaProducer) -> KafkaSeenStore:
         topic = seen_topic(settings)
-        _ensure_compacted(settings, topic)
+        # Only the latest entry per URL matters; compaction keeps the topic that small.
+        ensure_compacted_topic(settings, topic, partitions=settings.partitions)
         entries = _read_all(settings, topic)
         log.info("read %d seen entries from %s", len(entries), topic)
         return cls(producer, topic, entries)
@@ -92,24 +90,6 @@ def open_broker(settings: Settings) -> tuple[KafkaProducer, KafkaSink, KafkaSeen
     return producer, sink, KafkaSeenStore.open(settings, producer)
 
 
-def _ensure_compacted(settings: Settings, topic: str) -> None:
-    admin = admin_client(settings)
-    try:
-        if topic in set(admin.list_topics()):
-            return
-        new = NewTopic(
-            topic,
-            num_partitions=settings.partitions,
-            replication_factor=settings.replication_factor,
-            # Only the latest entry per URL matters; compaction keeps the topic that small.
-            topic_configs={"cleanup.policy": "compact"},
-        )
-        with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics([new], timeout_ms=int(settings.connect_timeout_s * 1000))
-    finally:
-        admin.close()
-
-
 def _read_all(settings: Settings, topic: str) -> dict[str, Seen]:
     consumer = KafkaConsumer(
         **kafka_python_config(settings),
@@ -122,22 +102,17 @@ def _read_all(settings: Settings, topic: str) -> dict[str, Seen]:
         partitions = _partitions(consumer, topic, settings.connect_timeout_s)
         consumer.assign(partitions)
         consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        deadline = time.monotonic() + max(settings.connect_timeout_s * 6, 60)
-        while any(consumer.position(tp) < end for tp, end in ends.items()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"reading {topic} back took too long")
-            for messages in consumer.poll(timeout_ms=500).values():
-                for message in messages:
-                    if message.key is None:
-                        continue
-                    if message.value is None:  # a tombstone: forget the URL
-                        entries.pop(message.key.decode(), None)
-                        continue
-                    try:
-                        entries[message.key.decode()] = Seen.decode(message.value)
-                    except ValueError as exc:
-                        log.warning("%s offset %d skipped: %s", topic, message.offset, exc)
+        timeout_s = max(settings.connect_timeout_s * 6, 60)
+        for message in read_to_end(consumer, partitions, timeout_s):
+            if message.key is None:
+                continue
+            if message.value is None:  # a tombstone: forget the URL
+                entries.pop(message.key.decode(), None)
+                continue
+            try:
+                entries[message.key.decode()] = Seen.decode(message.value)
+            except ValueError as exc:
+                log.warning("%s offset %d skipped: %s", topic, message.offset, exc)
     finally:
         consumer.close()
     return entries

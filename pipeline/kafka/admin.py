@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from collections.abc import Iterator
 from typing import Any
 
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
 from pipeline.errors import BrokerUnavailable, NotAuthorised
@@ -73,21 +76,41 @@ def ensure_topics(settings: Settings, admin: KafkaAdminClient | None = None) -> 
             client.close()
 
 
-def ensure_state_topic(settings: Settings, topic: str, retention_days: int) -> None:
-    """Create a stage's one-partition, compacted state topic if it does not exist yet."""
-    client = admin_client(settings)
-    try:
-        if topic in set(client.list_topics()):
-            return
+def ensure_compacted_topic(
+    settings: Settings, topic: str, *, partitions: int, retention_days: int | None = None
+) -> None:
+    """Create a compacted topic (a store's memory, keyed by what it remembers) if it does not
+    exist yet; with ``retention_days`` old entries also go by time, which bounds it."""
+    config = {"cleanup.policy": "compact"}
+    if retention_days is not None:
         config = {
             "cleanup.policy": "compact,delete",
             "retention.ms": str(retention_days * 24 * 3600 * 1000),
         }
-        new = NewTopic(topic, 1, settings.replication_factor, topic_configs=config)
+    client = admin_client(settings)
+    try:
+        if topic in set(client.list_topics()):
+            return
+        new = NewTopic(topic, partitions, settings.replication_factor, topic_configs=config)
         with contextlib.suppress(TopicAlreadyExistsError):
             client.create_topics([new], timeout_ms=int(settings.connect_timeout_s * 1000))
     finally:
         client.close()
+
+
+def read_to_end(
+    consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float
+) -> Iterator[ConsumerRecord]:
+    """Every record from the consumer's positions up to the partitions' end offsets as they are
+    when called: how a store reads its compacted topic back."""
+    ends = consumer.end_offsets(partitions)
+    deadline = time.monotonic() + timeout_s
+    while any(consumer.position(tp) < end for tp, end in ends.items()):
+        if time.monotonic() > deadline:
+            topics = ", ".join(sorted({tp.topic for tp in partitions}))
+            raise TimeoutError(f"reading {topics} back took over {timeout_s:g}s")
+        for records in consumer.poll(timeout_ms=500).values():
+            yield from records
 
 
 def check_readable(client: KafkaAdminClient, topics: list[str]) -> None:

@@ -19,7 +19,12 @@ import numpy as np
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from pipeline.kafka.admin import consumer_config, ensure_state_topic, producer_config
+from pipeline.kafka.admin import (
+    consumer_config,
+    ensure_compacted_topic,
+    producer_config,
+    read_to_end,
+)
 from pipeline.settings import Settings
 from pipeline.stages.dedup import Entry, MemoryDedupState
 from pipeline.topics import Topics
@@ -32,25 +37,21 @@ class KafkaDedupState(MemoryDedupState):
         super().__init__(settings.dedup_window)
         self.topic = Topics.from_settings(settings).dedup_state
         self._partition = TopicPartition(self.topic, 0)
-        # Old entries go by time as well as by compaction: the window is bounded.
-        ensure_state_topic(settings, self.topic, retention_days=14)
+        # One partition: the stage reads one. Old entries go by time as well: the window is bounded.
+        ensure_compacted_topic(settings, self.topic, partitions=1, retention_days=14)
         self._producer = KafkaProducer(**producer_config(settings), enable_idempotence=True)
         self._consumer = KafkaConsumer(**consumer_config(settings))
         self._consumer.assign([self._partition])
         self._consumer.seek_to_beginning(self._partition)
         self._timeout_s = max(30.0, settings.connect_timeout_s)
-        self._writing = False
         self.catch_up()
 
     def catch_up(self) -> int:
         """Read the entries written since the last call (by any worker); returns how many."""
-        end = self._consumer.end_offsets([self._partition])[self._partition]
         read = 0
-        while self._consumer.position(self._partition) < end:
-            for records in self._consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    super().remember(_entry(orjson.loads(record.value)))
-                    read += 1
+        for record in read_to_end(self._consumer, [self._partition], self._timeout_s * 2):
+            super().remember(_entry(orjson.loads(record.value)))
+            read += 1
         if read:
             log.info("dedup state: read %d entries from %s (%d kept)", read, self.topic, len(self))
         return read
