@@ -27,6 +27,13 @@ methods they wrap change their signatures.
   second time, and the next commit publishes both copies: duplicates on every scale-out or
   scale-in, on the partitions a worker keeps. The patch aborts the open transactions once
   Faust has drained the agents on revocation, so the redone work is the only copy.
+- **One transactional id per input partition** (``TransactionManager._tps_to_transactional_ids``
+  and ``TransactionManager.commit``): Faust names transactions ``{app}-{group}-{partition}``,
+  where ``group`` numbers the topics by partition count, so one id can cover partitions that
+  its assignor hands to different workers (workers with different stage sets, or one still
+  subscribing). Each then fences the other's producer and aborts outputs whose inputs the other
+  goes on to commit. The patches start, stop and commit one transaction per input partition,
+  named by ``pipeline.kafka.transactions.transactional_id``, the name ``TopicSink`` sends under.
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
+from aiokafka.errors import ProducerFenced
 from faust.transport.consumer import Consumer, TransactionManager
 
 from pipeline.errors import PipelineError
-from pipeline.kafka.transactions import CommitGate
+from pipeline.kafka.transactions import CommitGate, transactional_id
 
 FAUST_VERSION = "0.15.3"
 # The private methods replaced, with the parameters the replacements rely on.
@@ -45,7 +53,13 @@ PATCHED_SIGNATURES = {
     "_add_gap": ("self", "tp", "offset_from", "offset_to"),
     "_commit_tps": ("self", "tps", "start_new_transaction"),
     "on_partitions_revoked": ("self", "revoked"),
+    "_tps_to_transactional_ids": ("self", "tps"),
+    "commit": ("self", "offsets", "start_new_transaction"),
 }
+# Those that belong to TransactionManager rather than Consumer.
+TRANSACTION_MANAGER_METHODS = frozenset(
+    {"on_partitions_revoked", "_tps_to_transactional_ids", "commit"}
+)
 
 _originals: dict[str, Any] = {}
 
@@ -55,7 +69,7 @@ class UnsupportedFaustVersion(PipelineError):
 
 
 def install() -> None:
-    """Apply both patches to Faust's Consumer class, once; refuse an unknown Faust version."""
+    """Apply the patches to Faust's classes, once; refuse an unknown Faust version."""
     if _originals:
         return
     installed = version("faust-streaming")
@@ -90,25 +104,54 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
 
 
 def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
-    """Abort the open transactions when partitions are revoked; returns the original."""
-    on_partitions_revoked = manager_class.on_partitions_revoked  # type: ignore[attr-defined]
+    """Abort the open transactions when partitions are revoked, and keep one transaction per
+    input partition; returns the originals by name."""
+    originals = {name: getattr(manager_class, name) for name in TRANSACTION_MANAGER_METHODS}
+    on_partitions_revoked = originals["on_partitions_revoked"]
 
     async def on_partitions_revoked_and_abort(self: Any, revoked: Any) -> None:
         await on_partitions_revoked(self, revoked)
         await abort_open_transactions(self.producer)
 
+    def _tps_to_transactional_ids(self: Any, tps: Any) -> set[str]:
+        app = self.app
+        return {
+            transactional_id(app.conf.id, tp.topic, tp.partition)
+            for tp in tps
+            if not app.assignor.is_standby(tp)
+        }
+
+    async def commit(self: Any, offsets: Any, start_new_transaction: bool = True) -> bool:
+        by_transactional_id: dict[str, dict[Any, int]] = {}
+        for tp, offset in offsets.items():
+            tid = transactional_id(self.app.conf.id, tp.topic, tp.partition)
+            by_transactional_id.setdefault(tid, {})[tp] = offset
+        if by_transactional_id:
+            try:
+                await self.producer.commit_transactions(
+                    by_transactional_id,
+                    self.app.conf.id,
+                    start_new_transaction=start_new_transaction,
+                )
+            except ProducerFenced as fenced:
+                # As Faust does: a fenced producer means another worker owns the partition now.
+                await self.app.crash(fenced)
+        return True
+
     manager_class.on_partitions_revoked = on_partitions_revoked_and_abort  # type: ignore[attr-defined]
-    return {"on_partitions_revoked": on_partitions_revoked}
+    manager_class._tps_to_transactional_ids = _tps_to_transactional_ids  # type: ignore[attr-defined]
+    manager_class.commit = commit  # type: ignore[attr-defined]
+    return originals
 
 
 async def abort_open_transactions(producer: Any) -> None:
     """Abort every transaction ``producer`` (Faust's aiokafka driver) has open."""
-    for transactional_id, transaction_producer in list(producer._transaction_producers.items()):
+    for tid, transaction_producer in list(producer._transaction_producers.items()):
         if transaction_producer._txn_manager.is_in_transaction():
-            await producer.abort_transaction(transactional_id)
+            await producer.abort_transaction(tid)
 
 
 def original(name: str) -> Any:
     """The unpatched method (the installed one when ``install`` has not run yet)."""
-    owner = TransactionManager if name == "on_partitions_revoked" else Consumer
+    owner = TransactionManager if name in TRANSACTION_MANAGER_METHODS else Consumer
     return _originals.get(name) or getattr(owner, name)

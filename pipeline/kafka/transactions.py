@@ -19,6 +19,19 @@ from faust.types import Message
 log = logging.getLogger(__name__)
 
 
+def transactional_id(app_id: str, topic: str, partition: int) -> str:
+    """The transactional id of one input partition: its outputs and its offsets commit in it.
+
+    Faust names a transaction after a *topic group* and a partition number, and gives one group
+    number to every set of topics with the same partition count. Two workers subscribed to
+    different stage sets (a tag-only worker beside full workers, or a worker still subscribing
+    during start-up) then get different topics under one id, fence each other's producers and
+    abort each other's outputs. One id per input partition cannot collide: a partition has one
+    owner at a time, and its next owner's producer fences exactly the previous owner's.
+    """
+    return f"{app_id}-{topic}-{partition}"
+
+
 class Sink(Protocol):
     async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None: ...
 
@@ -30,8 +43,8 @@ class TopicSink:
     partition, and sends outside any transaction when the destination is not a topic the app
     consumes (news.enriched, news.deadletter). Either way the output and the input offset can
     commit separately, and a worker killed between the two duplicates its output. Choosing the
-    transactional id from the source partition, exactly as Faust's offset commit does, makes
-    the output and the offset commit one atomic transaction.
+    transactional id from the source partition (``transactional_id``), exactly as the patched
+    offset commit does, makes the output and the offset commit one atomic transaction.
     """
 
     def __init__(self, app: faust.App, topic: str) -> None:
@@ -41,12 +54,16 @@ class TopicSink:
     async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None:
         producer = self.app.producer
         if self.app.in_transaction:
-            group = self.app.assignor.group_for_topic(source.topic)
-            transactional_id = f"{self.app.conf.id}-{group}-{source.partition}"
             # The driver's producer holds one transactional producer per assigned source
             # partition (started by Faust's transaction manager on assignment).
             await producer.send(
-                self.topic, key, value, None, None, None, transactional_id=transactional_id
+                self.topic,
+                key,
+                value,
+                None,
+                None,
+                None,
+                transactional_id=transactional_id(self.app.conf.id, source.topic, source.partition),
             )
         else:
             # at_least_once: wait for the broker's ack before the offset can be committed.

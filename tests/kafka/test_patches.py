@@ -8,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 from faust.transport.consumer import Consumer
+from faust.types import TP
 
 from pipeline.kafka import patches
-from pipeline.kafka.transactions import CommitGate
+from pipeline.kafka.transactions import CommitGate, transactional_id
 
 
 @pytest.mark.parametrize(("name", "parameters"), sorted(patches.PATCHED_SIGNATURES.items()))
@@ -18,7 +19,8 @@ def test_the_patched_private_methods_keep_their_signatures(
     name: str, parameters: tuple[str, ...]
 ) -> None:
     method = patches.original(name)
-    assert inspect.iscoroutinefunction(method), f"Consumer.{name} is no longer async"
+    if name != "_tps_to_transactional_ids":  # the one plain method among them
+        assert inspect.iscoroutinefunction(method), f"{name} is no longer async"
     assert tuple(inspect.signature(method).parameters) == parameters
 
 
@@ -81,12 +83,19 @@ async def test_commits_run_under_the_apps_commit_gate_in_transactions() -> None:
 
 
 class RecordingManager:
-    def __init__(self, producer: object) -> None:
+    def __init__(self, producer: object, app: object = None) -> None:
         self.producer = producer
+        self.app = app
         self.calls: list[str] = []
 
     async def on_partitions_revoked(self, revoked: object) -> None:
         self.calls.append("flush")
+
+    def _tps_to_transactional_ids(self, tps: object) -> set[str]:
+        raise AssertionError("replaced by the patch")
+
+    async def commit(self, offsets: object, start_new_transaction: bool = True) -> bool:
+        raise AssertionError("replaced by the patch")
 
 
 class FakeTransactionProducer:
@@ -106,9 +115,14 @@ class FakeProducer:
         self.aborted.append(transactional_id)
 
 
-async def test_revocation_aborts_only_the_open_transactions_after_faust_drains() -> None:
+def _patched_manager() -> type[RecordingManager]:
     manager_class = type("PatchedManager", (RecordingManager,), {})
     patches.patch_transaction_manager(manager_class)
+    return manager_class
+
+
+async def test_revocation_aborts_only_the_open_transactions_after_faust_drains() -> None:
+    manager_class = _patched_manager()
     producer = FakeProducer()
     manager = manager_class(producer)
     await manager.on_partitions_revoked({"tp"})
@@ -120,3 +134,47 @@ def test_the_aiokafka_producer_still_reports_open_transactions() -> None:
     from aiokafka.producer.transaction_manager import TransactionManager as AioTxnManager
 
     assert callable(AioTxnManager.is_in_transaction)
+
+
+class CommittingProducer:
+    def __init__(self) -> None:
+        self.committed: list[tuple[dict, str, bool]] = []
+
+    async def commit_transactions(
+        self, by_id: dict, group_id: str, start_new_transaction: bool = True
+    ) -> None:
+        self.committed.append((by_id, group_id, start_new_transaction))
+
+
+def _app(standby: frozenset = frozenset()) -> SimpleNamespace:
+    assignor = SimpleNamespace(is_standby=lambda tp: tp in standby)
+    return SimpleNamespace(conf=SimpleNamespace(id="news"), assignor=assignor)
+
+
+def test_every_input_partition_gets_its_own_transactional_id() -> None:
+    """Faust would name raw/0 and tagged/0 (same partition count) both "news-1-0"."""
+    manager = _patched_manager()(FakeProducer(), _app(frozenset({TP("standby", 0)})))
+    tps = {TP("news.raw", 0), TP("news.tagged", 0), TP("news.raw", 1), TP("standby", 0)}
+    assert manager._tps_to_transactional_ids(tps) == {
+        "news-news.raw-0",
+        "news-news.tagged-0",
+        "news-news.raw-1",
+    }
+    assert transactional_id("news", "news.raw", 0) == "news-news.raw-0"
+
+
+async def test_offsets_commit_in_their_own_partitions_transaction() -> None:
+    producer = CommittingProducer()
+    manager = _patched_manager()(producer, _app())
+    offsets = {TP("news.raw", 0): 5, TP("news.tagged", 0): 7}
+    assert await manager.commit(offsets, start_new_transaction=False)
+    assert producer.committed == [
+        (
+            {
+                "news-news.raw-0": {TP("news.raw", 0): 5},
+                "news-news.tagged-0": {TP("news.tagged", 0): 7},
+            },
+            "news",
+            False,
+        )
+    ]
