@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -41,6 +41,13 @@ class OffsetSource(Protocol):
     def start_offsets(self, partitions: Sequence[Partition]) -> dict[Partition, int]: ...
 
     def committed_offsets(self, group_id: str) -> dict[Partition, int]: ...
+
+    def unreadable(
+        self, positions: Mapping[Partition, int], ends: Mapping[Partition, int]
+    ) -> set[Partition]:
+        """Those of ``positions`` with nothing a read_committed consumer would read from there
+        to the end: only transaction markers and aborted records."""
+        ...
 
     def close(self) -> None: ...
 
@@ -67,9 +74,24 @@ def compute_lag(
     lags = []
     for (topic, partition), end in sorted(end_offsets.items()):
         done = committed.get((topic, partition))
-        position = done if done is not None else start_offsets.get((topic, partition), 0)
-        lags.append(PartitionLag(topic, partition, end, done, max(0, end - position)))
+        lags.append(
+            PartitionLag(
+                topic,
+                partition,
+                end,
+                done,
+                max(0, end - position_of((topic, partition), committed, start_offsets)),
+            )
+        )
     return lags
+
+
+def position_of(
+    partition: Partition, committed: Mapping[Partition, int], start_offsets: Mapping[Partition, int]
+) -> int:
+    """Where the group reads ``partition`` from next."""
+    done = committed.get(partition)
+    return done if done is not None else start_offsets.get(partition, 0)
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,16 @@ class LagCollector(Collector):
             never_committed = [p for p in partitions if p not in committed]
             starts = self._source.start_offsets(never_committed) if never_committed else {}
             lags = tuple(compute_lag(ends, committed, starts))
+            behind = {(p.topic, p.partition) for p in lags if p.lag}
+            if behind:
+                # Every transaction a worker commits leaves a marker after its last message, so
+                # a finished partition is one offset "behind" for good; counted as lag it would
+                # mark an idle worker stalled, and its supervisor would restart it for nothing.
+                positions = {p: position_of(p, committed, starts) for p in behind}
+                empty = self._source.unreadable(positions, {p: ends[p] for p in behind})
+                lags = tuple(
+                    replace(p, lag=0) if (p.topic, p.partition) in empty else p for p in lags
+                )
             up = True
         except Exception as exc:  # any failure means "cannot see the broker now"
             if self._snapshot.broker_up or self._snapshot.refreshed_at == 0.0:
@@ -257,6 +289,43 @@ class KafkaOffsetSource:
         offsets = self._client().list_group_offsets({group_id: None}).get(group_id, {})
         # Offset -1 means "nothing committed" in the OffsetFetch protocol.
         return {(tp.topic, tp.partition): om.offset for tp, om in offsets.items() if om.offset >= 0}
+
+    def unreadable(
+        self, positions: Mapping[Partition, int], ends: Mapping[Partition, int]
+    ) -> set[Partition]:
+        from kafka import KafkaConsumer, TopicPartition
+
+        consumer = KafkaConsumer(
+            **self._client_config,
+            client_id="news-pipeline-lag",
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            max_poll_records=len(positions),
+            request_timeout_ms=max(self._timeout_ms, 1000),
+        )
+        undecided = {TopicPartition(*p): offset for p, offset in positions.items()}
+        empty: set[Partition] = set()
+        try:
+            consumer.assign(list(undecided))
+            for tp, offset in undecided.items():
+                consumer.seek(tp, offset)
+            deadline = time.monotonic() + self._timeout_ms / 1000
+            while undecided and time.monotonic() < deadline:
+                for tp in consumer.poll(timeout_ms=200):
+                    undecided.pop(tp, None)  # it returned a message: readable
+                for tp in list(undecided):
+                    # Past the end with nothing returned: markers and aborted records only.
+                    if (
+                        consumer.position(tp, timeout_ms=self._timeout_ms)
+                        >= ends[(tp.topic, tp.partition)]
+                    ):
+                        empty.add((tp.topic, tp.partition))
+                        del undecided[tp]
+        finally:
+            consumer.close()
+        # Still undecided (an open transaction holds the last stable offset back): lag stands.
+        return empty
 
     def close(self) -> None:
         admin, self._admin = self._admin, None

@@ -56,9 +56,22 @@ def wait_for_output(pipeline: PipelineUnderTest, at_least: int, timeout: float =
 
 
 def assert_exactly_once(pipeline: PipelineUnderTest, wanted: Counter[bytes], log: str) -> None:
-    counts = key_counts(pipeline.collect(expected=wanted.total(), timeout=180))
+    results = pipeline.collect(expected=wanted.total(), timeout=180)
+    counts = key_counts(results)
     assert wanted - counts == Counter(), log  # nothing lost
-    assert counts - wanted == Counter(), log  # nothing twice
+    assert counts - wanted == Counter(), f"{copies(results, counts - wanted)}\n{log}"
+
+
+def copies(results: dict[str, list[tuple[bytes | None, dict]]], extra: Counter) -> str:
+    """Each copy of a key seen too often, with its per-stage timestamps: the first stage at
+    which two copies differ is the stage whose input was processed twice."""
+    lines = []
+    for topic, messages in results.items():
+        for key, value in messages:
+            if key in extra:
+                stamps = value.get("timestamps") or {}
+                lines.append(f"{key!r} on {topic}: {stamps}")
+    return "duplicated:\n" + "\n".join(sorted(lines))
 
 
 def test_probes_answer_for_a_working_worker(pipeline: PipelineUnderTest) -> None:

@@ -15,6 +15,9 @@ class FakeSource:
         self.ends = {("news.raw", 0): 10, ("news.raw", 1): 7, ("news.tagged", 0): 4}
         self.starts = {("news.raw", 0): 0, ("news.raw", 1): 2, ("news.tagged", 0): 0}
         self.committed = {("news.raw", 0): 8}
+        # Partitions holding nothing but transaction markers / aborted records past a position.
+        self.only_markers: set[Partition] = set()
+        self.asked: dict[Partition, int] = {}
         self.down = False
         self.closed = 0
 
@@ -37,6 +40,13 @@ class FakeSource:
     def committed_offsets(self, group_id: str) -> dict[Partition, int]:
         self._check()
         return dict(self.committed)
+
+    def unreadable(
+        self, positions: dict[Partition, int], ends: dict[Partition, int]
+    ) -> set[Partition]:
+        self._check()
+        self.asked.update(positions)
+        return {p for p in positions if p in self.only_markers}
 
     def close(self) -> None:
         self.closed += 1
@@ -118,3 +128,15 @@ def test_monitor_refreshes_in_background_and_stops() -> None:
         monitor.stop()
     assert collector.snapshot.broker_up
     assert source.closed >= 1
+
+
+def test_a_partition_behind_only_by_transaction_markers_has_no_lag() -> None:
+    """A worker that committed its last transaction leaves a marker after the last message:
+    an offset behind, but nothing to read, so neither lag nor a stall."""
+    source = FakeSource()
+    source.only_markers = {("news.raw", 0)}
+    collector = LagCollector(source, "news-pipeline", ["news.raw", "news.tagged"])
+    lags = {(p.topic, p.partition): p.lag for p in collector.refresh().partitions}
+    assert lags == {("news.raw", 0): 0, ("news.raw", 1): 5, ("news.tagged", 0): 4}
+    # Only the partitions that looked behind were checked, each from where the group reads.
+    assert source.asked == {("news.raw", 0): 8, ("news.raw", 1): 2, ("news.tagged", 0): 0}
