@@ -34,6 +34,14 @@ methods they wrap change their signatures.
   subscribing). Each then fences the other's producer and aborts outputs whose inputs the other
   goes on to commit. The patches start, stop and commit one transaction per input partition,
   named by ``pipeline.kafka.transactions.transactional_id``, the name ``TopicSink`` sends under.
+- **A fresh producer per partition and generation** (``TransactionManager.on_rebalance``): Faust
+  restarts the transactional producers only of partitions that changed hands in its own view. A
+  worker that was thrown out of the group (a long pause) and got its partitions back keeps
+  producers that the interim owner has fenced: ``begin_transaction`` fails (``FATAL_ERROR ->
+  IN_TRANSACTION``, logged and ignored), every send raises, and the worker crashes. The patch
+  stops and re-creates the producer of every assigned partition on every assignment; the new
+  producer's init fences whatever zombie still holds the id and completes its open transaction
+  before Faust reads the committed offsets, as KIP-98 prescribes.
 """
 
 from __future__ import annotations
@@ -55,10 +63,11 @@ PATCHED_SIGNATURES = {
     "on_partitions_revoked": ("self", "revoked"),
     "_tps_to_transactional_ids": ("self", "tps"),
     "commit": ("self", "offsets", "start_new_transaction"),
+    "on_rebalance": ("self", "assigned", "revoked", "newly_assigned"),
 }
 # Those that belong to TransactionManager rather than Consumer.
 TRANSACTION_MANAGER_METHODS = frozenset(
-    {"on_partitions_revoked", "_tps_to_transactional_ids", "commit"}
+    {"on_partitions_revoked", "_tps_to_transactional_ids", "commit", "on_rebalance"}
 )
 
 _originals: dict[str, Any] = {}
@@ -104,8 +113,8 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
 
 
 def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
-    """Abort the open transactions when partitions are revoked, and keep one transaction per
-    input partition; returns the originals by name."""
+    """Abort the open transactions when partitions are revoked, keep one transaction per input
+    partition, and start each assignment with fresh producers; returns the originals by name."""
     originals = {name: getattr(manager_class, name) for name in TRANSACTION_MANAGER_METHODS}
     on_partitions_revoked = originals["on_partitions_revoked"]
 
@@ -138,6 +147,16 @@ def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
                 await self.app.crash(fenced)
         return True
 
+    on_rebalance = originals["on_rebalance"]
+
+    async def on_rebalance_with_fresh_producers(
+        self: Any, assigned: Any, revoked: Any, newly_assigned: Any
+    ) -> None:
+        # Faust stops the producers of ``revoked`` and starts those of ``assigned``: passing
+        # every assigned partition as revoked too replaces each one with a fresh producer.
+        await on_rebalance(self, assigned, set(revoked) | set(assigned), newly_assigned)
+
+    manager_class.on_rebalance = on_rebalance_with_fresh_producers  # type: ignore[attr-defined]
     manager_class.on_partitions_revoked = on_partitions_revoked_and_abort  # type: ignore[attr-defined]
     manager_class._tps_to_transactional_ids = _tps_to_transactional_ids  # type: ignore[attr-defined]
     manager_class.commit = commit  # type: ignore[attr-defined]

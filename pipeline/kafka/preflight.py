@@ -26,8 +26,13 @@ from pipeline.settings import Settings
 # ApiVersions v0 with correlation id 1: size, api key 18, version 0, correlation id, client id "".
 API_VERSIONS_REQUEST = bytes.fromhex("0000000a00120000000000010000")
 # TLS alerts a broker sends when it refuses (or does not get) our client certificate.
-CLIENT_CERTIFICATE_ALERTS = ("BAD_CERTIFICATE", "CERTIFICATE_REQUIRED", "UNKNOWN_CA",
-                             "CERTIFICATE_UNKNOWN", "ACCESS_DENIED")
+CLIENT_CERTIFICATE_ALERTS = (
+    "BAD_CERTIFICATE",
+    "CERTIFICATE_REQUIRED",
+    "UNKNOWN_CA",
+    "CERTIFICATE_UNKNOWN",
+    "ACCESS_DENIED",
+)
 
 
 def check_connection(settings: Settings) -> None:

@@ -19,9 +19,10 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.kafka.admin import ensure_topics, producer_config
+from pipeline.kafka.lag import KafkaOffsetSource, LagCollector
 from pipeline.kafka.security import kafka_python_config
 from pipeline.settings import Settings
-from pipeline.stages.registry import STAGE_NAMES
+from pipeline.stages.registry import STAGE_NAMES, STAGES
 from pipeline.topics import Topics
 from pipeline.worker_process import WorkerProcess
 from tests.conftest import BROKER_SCRIPT, REPO, free_port
@@ -57,9 +58,7 @@ class PipelineUnderTest:
             **self.kafka_env,
         }
 
-    def start_worker(
-        self, stages: str = ",".join(STAGE_NAMES), **settings: str
-    ) -> WorkerProcess:
+    def start_worker(self, stages: str = ",".join(STAGE_NAMES), **settings: str) -> WorkerProcess:
         """A worker process; ``settings`` are extra NEWS_PIPELINE_* variables, named by the
         rest of the variable name (``stall_timeout_s="5"``)."""
         env = {
@@ -239,6 +238,28 @@ def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     yield under_test
     for worker in under_test.workers:
         worker.stop(signal.SIGKILL, timeout=10)
+
+
+def assert_lag_drains(pipeline: PipelineUnderTest, within: float = 60) -> None:
+    """Every input partition of the pipeline's group caught up (nothing readable left) within
+    ``within`` seconds, as the workers' own lag gauge measures it."""
+    settings = pipeline.settings
+    topics = pipeline.topics
+    source = KafkaOffsetSource(kafka_python_config(settings))
+    collector = LagCollector(
+        source, settings.consumer_group, [topics.source(spec) for spec in STAGES]
+    )
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            snapshot = collector.refresh()
+            behind = {(p.topic, p.partition): p.lag for p in snapshot.partitions if p.lag}
+            if snapshot.broker_up and not behind:
+                return
+            assert time.monotonic() < deadline, f"lag after {within:g}s: {behind}"
+            time.sleep(2)
+    finally:
+        collector.close()
 
 
 def key_counts(results: dict[str, list[tuple[bytes | None, dict]]]) -> Counter[bytes | None]:

@@ -97,6 +97,9 @@ class RecordingManager:
     async def commit(self, offsets: object, start_new_transaction: bool = True) -> bool:
         raise AssertionError("replaced by the patch")
 
+    async def on_rebalance(self, assigned: set, revoked: set, newly_assigned: set) -> None:
+        self.calls.append(f"stop {sorted(revoked)}, start {sorted(assigned)}")
+
 
 class FakeTransactionProducer:
     def __init__(self, open_: bool) -> None:
@@ -178,3 +181,10 @@ async def test_offsets_commit_in_their_own_partitions_transaction() -> None:
             False,
         )
     ]
+
+
+async def test_every_assignment_starts_fresh_producers_for_all_assigned_partitions() -> None:
+    """A kept partition's producer may have been fenced while the worker was out of the group."""
+    manager = _patched_manager()(FakeProducer(), _app())
+    await manager.on_rebalance({"kept", "new"}, {"gone"}, {"new"})
+    assert manager.calls == ["stop ['gone', 'kept', 'new'], start ['kept', 'new']"]
