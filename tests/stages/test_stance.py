@@ -13,6 +13,7 @@ class ScriptedModel:
     """Reads the stance off the sentence: 'praised' -> favor, 'attacked' -> against."""
 
     labels = LABELS
+    per_target = False
 
     def __init__(self):
         self.calls = []
@@ -90,7 +91,7 @@ def test_caps_mentions_per_entity():
 
 def test_sentence_budget_scores_each_sentence_once_and_leaves_the_rest_neutral():
     model = ScriptedModel()
-    settings = StanceSettings(max_sentences_per_article=2)
+    settings = StanceSettings(max_rows_per_article=2)
     body = "Smith praised the plan. Jones attacked it. Brown said nothing."
     out = StanceClassifier(model, settings)(_article(body, ["Smith", "Jones", "Brown"]))
     (texts,) = model.calls
@@ -103,11 +104,24 @@ def test_sentence_budget_prefers_sentences_that_read_several_entities():
     # Smith's earliest sentence names only Smith; the one naming Brown too reads both in one
     # pass, so a budget of two still gives all three entities a reading.
     model = ScriptedModel()
-    settings = StanceSettings(max_sentences_per_article=2)
+    settings = StanceSettings(max_rows_per_article=2)
     out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
     (texts,) = model.calls
     assert sorted(texts) == ["Jones attacked it.", "Smith met Brown for talks."]
     assert all(e["stance"]["evidence"] for e in out["entities"])
+
+
+def test_with_per_target_rows_every_reading_costs_a_row():
+    # Smith and Brown share a sentence, but a per-target model scores each in a row of its
+    # own: a budget of two rows reads two entities and leaves the third without a reading.
+    model = ScriptedModel()
+    model.per_target = True
+    settings = StanceSettings(max_rows_per_article=2, max_sentences_per_entity=1)
+    out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
+    (texts,) = model.calls
+    readings = sum(len(e["stance"]["evidence"]) for e in out["entities"])
+    assert readings == 2 and len(texts) <= 2
+    assert sum(not e["stance"]["evidence"] for e in out["entities"]) == 1
 
 
 def test_skips_non_english_and_keeps_entities():
