@@ -10,6 +10,10 @@ entities still without a reading; with a per-target model (the shipped one: one 
 target of a multi-target sentence, which reads them better) every reading costs a row. An
 entity left without a sentence gets neutral with confidence 0 and no evidence: no reading
 was made.
+
+A sentence that only names an entity (a dateline, a credit, a list of attendees: see
+pipeline.stance_model.mention_only) is no reading of it: it costs no row and does not pull the
+entity's stance. An entity named only in such sentences is neutral, with those as evidence.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE, mention_only
 from pipeline.stance_model.runtime import Query, StanceModel
 from pipeline.text.sentences import sentence_spans
 
@@ -56,6 +61,8 @@ class _Plan:
     # entity index -> list of (query index, target index in that query)
     entity_targets: dict[int, list[tuple[int, int]]]
     queries: list[Query]
+    # entity index -> the sentences (start, end) that only name it, for entities with no other
+    named_only: dict[int, list[tuple[int, int]]]
 
 
 class StanceClassifier:
@@ -111,6 +118,18 @@ class StanceClassifier:
         body: str = article["body"]
         sentences = _sentences(article)
         mentions = _mentions_by_sentence(article["entities"], sentences)
+        named_only: dict[int, list[tuple[int, int]]] = {}
+        for i, by_sentence in list(mentions.items()):
+            for s, spans in list(by_sentence.items()):
+                start, end = sentences[s]
+                if mention_only(body[start:end], spans) is not None:
+                    named_only.setdefault(i, []).append(sentences[s])
+                    del by_sentence[s]
+            if not by_sentence:
+                del mentions[i]
+        # Only an entity with nothing else to read gets the mention-only reading; one whose
+        # other sentences fell outside the budget stays without a reading.
+        named_only = {i: named for i, named in named_only.items() if i not in mentions}
         order = sorted(mentions, key=lambda i: -float(article["entities"][i].get("salience", 0)))
         chosen = self._choose_sentences(mentions, order)
         query_of: dict[int, int] = {}  # sentence index -> query index, in query order
@@ -125,7 +144,7 @@ class StanceClassifier:
                 targets[q].append(mentions[i][s])
         scored = [sentences[s] for s in query_of]
         queries = [Query(body[start:end], targets[q]) for q, (start, end) in enumerate(scored)]
-        return _Plan(scored, entity_targets, queries)
+        return _Plan(scored, entity_targets, queries, named_only)
 
     def _choose_sentences(
         self, mentions: dict[int, dict[int, list[tuple[int, int]]]], order: list[int]
@@ -158,6 +177,10 @@ class StanceClassifier:
 
     def _stance(self, plan: _Plan, index: int, scores: list[np.ndarray]) -> dict[str, Any]:
         targets = plan.entity_targets.get(index)
+        if not targets and index in plan.named_only:
+            named = plan.named_only[index][: self._settings.max_evidence]
+            return {"label": "neutral", "confidence": MENTION_ONLY_CONFIDENCE,
+                    "evidence": [{"start": start, "end": end} for start, end in named]}
         if not targets:
             # Over the sentence budget (or no mention inside a sentence): no reading made.
             return {"label": "neutral", "confidence": 0.0, "evidence": []}

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.stages.stance import StanceClassifier, StanceSettings
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE
 from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 
 LABELS = ("against", "neutral", "favor")
@@ -144,6 +145,28 @@ def test_skips_when_entities_were_skipped():
 def test_no_entities_is_not_a_skip():
     out = StanceClassifier(ScriptedModel())(_article("Nothing to see here.", []))
     assert out["entities"] == [] and out["stance_skipped"] is None
+
+
+def test_mention_only_sentences_are_neutral_and_cost_no_row():
+    body = ("LONDON (Reuters) - Smith attacked the plan. Jones, Brown and Smith attended the "
+            "summit. Smith praised the council.")
+    article = _article(body, ["London", "Brown", "Smith"])
+    article["entities"][0] = {**_entity(body, "LONDON"), "name": "London"}
+    model = ScriptedModel()
+    out = StanceClassifier(model)(article)
+    _check(out)
+    (texts,) = model.calls
+    assert "Jones, Brown and Smith attended the summit." not in texts
+    london, brown, smith = (e["stance"] for e in out["entities"])
+    # Named only in a dateline or a list of attendees: neutral, with those sentences as evidence.
+    assert london["label"] == brown["label"] == "neutral"
+    assert london["confidence"] == brown["confidence"] == MENTION_ONLY_CONFIDENCE
+    assert [body[e["start"]:e["end"]] for e in brown["evidence"]] == [
+        "Jones, Brown and Smith attended the summit."]
+    # Smith's place in the list does not dilute the two readings of him (against, favor).
+    assert smith["label"] == "favor"
+    assert smith["confidence"] == pytest.approx((0.1 + 0.8) / 2, abs=1e-4)
+    assert len(texts) == 2
 
 
 def test_pipe_matches_single_calls_and_returns_new_dicts():
