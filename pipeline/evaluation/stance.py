@@ -26,6 +26,7 @@ from pipeline.evaluation.options import (
 )
 from pipeline.evaluation.options import exit_with as _exit
 from pipeline.stance_model.data import Sentence, read_newsmtsc, split
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE, mention_only
 from pipeline.stance_model.metrics import (
     ClassScore,
     expected_calibration_error,
@@ -46,20 +47,31 @@ class Timing:
 def predict(
     sentences: Iterable[Sentence], model: Any = None, per_target: bool | None = None
 ) -> tuple[list[dict[str, Any]], Timing]:
-    """One prediction per target; only the text and spans of ``sentences`` are read."""
+    """One prediction per target; only the text and spans of ``sentences`` are read. A target
+    only named where it is (a dateline, a credit, a list of attendees) is neutral without the
+    model, as in the stance stage."""
     from pipeline.stance_model.runtime import Query, StanceModel
 
     model = model or StanceModel(per_target=per_target)
     sentences = list(sentences)
+    neutral = model.labels.index("neutral")
+    read = [[t for t in s.targets if mention_only(s.text, t.spans) is None] for s in sentences]
     wall, cpu = time.perf_counter(), time.process_time()
-    scores = model.score([Query(s.text, [t.spans for t in s.targets]) for s in sentences])
+    queries = [Query(s.text, [t.spans for t in targets])
+               for s, targets in zip(sentences, read, strict=True) if targets]
+    scores = iter(model.score(queries) if queries else [])
     timing_wall, timing_cpu = time.perf_counter() - wall, time.process_time() - cpu
     predictions = []
-    for sentence, probabilities in zip(sentences, scores, strict=True):
-        for target, p in zip(sentence.targets, probabilities, strict=True):
-            best = int(p.argmax())
+    for sentence, targets in zip(sentences, read, strict=True):
+        probabilities = iter(next(scores) if targets else [])
+        for target in sentence.targets:
+            if target in targets:
+                p = next(probabilities)
+                best, score = int(p.argmax()), float(p.max())
+            else:
+                best, score = neutral, MENTION_ONLY_CONFIDENCE
             predictions.append({"primary_gid": sentence.primary_gid, "gid": target.gid,
-                                "stance": model.labels[best], "score": round(float(p[best]), 4)})
+                                "stance": model.labels[best], "score": round(score, 4)})
     return predictions, Timing(len(predictions), timing_wall, timing_cpu)
 
 

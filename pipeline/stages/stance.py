@@ -1,14 +1,19 @@
 """Tagged article -> article with a stance (favor/against/neutral) per entity.
 
 Each entity is scored in the sentences that mention it and the per-sentence probabilities are
-averaged; the sentences that agree with the result are its evidence. One encoder pass scores
-every entity of a sentence, and the sentences scored per article are capped so that a long
-article with many entities costs about as much as a short one: in rounds, most salient entity
-first, each entity gets one more of its sentences (one already being scored if it has one,
-else the one naming most entities still without a reading), while the budget lasts. An
-entity left without a sentence (8% of the entities of BBC articles; 13% when each entity
-simply took its earliest sentence) gets neutral with confidence 0 and no evidence: no reading
+averaged; the sentences that agree with the result are its evidence. The encoder rows run
+per article are capped so that a long article with many entities costs about as much as a
+short one: in rounds, most salient entity first, each entity gets one more of its sentences
+while the budget lasts. With a one-pass model one row scores every entity of a sentence, so
+a sentence already being scored costs nothing and is preferred, else the one naming most
+entities still without a reading; with a per-target model (the shipped one: one row per
+target of a multi-target sentence, which reads them better) every reading costs a row. An
+entity left without a sentence gets neutral with confidence 0 and no evidence: no reading
 was made.
+
+A sentence that only names an entity (a dateline, a credit, a list of attendees: see
+pipeline.stance_model.mention_only) is no reading of it: it costs no row and does not pull the
+entity's stance. An entity named only in such sentences is neutral, with those as evidence.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE, mention_only
 from pipeline.stance_model.runtime import Query, StanceModel
 from pipeline.text.sentences import sentence_spans
 
@@ -30,6 +36,8 @@ class TargetScorer(Protocol):
     """What the stage needs of a model (StanceModel; tests pass a scripted one)."""
 
     labels: tuple[str, ...]
+    # True when each target of a multi-target sentence gets an encoder row of its own.
+    per_target: bool
 
     def score(self, queries: Sequence[Query]) -> list[np.ndarray]: ...
 
@@ -37,8 +45,9 @@ class TargetScorer(Protocol):
 @dataclass(frozen=True, slots=True)
 class StanceSettings:
     languages: frozenset[str] = frozenset({"en"})
-    # 10 keeps a BBC article (about 12 sentences mention an entity) over 25 articles/s on one core.
-    max_sentences_per_article: int = 10
+    # Encoder rows per article (see the module docstring); the stance stage's share of one core
+    # is about 30 BBC articles/s, and a row costs about the same whatever the model mode.
+    max_rows_per_article: int = 10
     max_sentences_per_entity: int = 3
     max_evidence: int = 3
     articles_per_batch: int = 16
@@ -52,6 +61,8 @@ class _Plan:
     # entity index -> list of (query index, target index in that query)
     entity_targets: dict[int, list[tuple[int, int]]]
     queries: list[Query]
+    # entity index -> the sentences (start, end) that only name it, for entities with no other
+    named_only: dict[int, list[tuple[int, int]]]
 
 
 class StanceClassifier:
@@ -107,6 +118,18 @@ class StanceClassifier:
         body: str = article["body"]
         sentences = _sentences(article)
         mentions = _mentions_by_sentence(article["entities"], sentences)
+        named_only: dict[int, list[tuple[int, int]]] = {}
+        for i, by_sentence in list(mentions.items()):
+            for s, spans in list(by_sentence.items()):
+                start, end = sentences[s]
+                if mention_only(body[start:end], spans) is not None:
+                    named_only.setdefault(i, []).append(sentences[s])
+                    del by_sentence[s]
+            if not by_sentence:
+                del mentions[i]
+        # Only an entity with nothing else to read gets the mention-only reading; one whose
+        # other sentences fell outside the budget stays without a reading.
+        named_only = {i: named for i, named in named_only.items() if i not in mentions}
         order = sorted(mentions, key=lambda i: -float(article["entities"][i].get("salience", 0)))
         chosen = self._choose_sentences(mentions, order)
         query_of: dict[int, int] = {}  # sentence index -> query index, in query order
@@ -121,7 +144,7 @@ class StanceClassifier:
                 targets[q].append(mentions[i][s])
         scored = [sentences[s] for s in query_of]
         queries = [Query(body[start:end], targets[q]) for q, (start, end) in enumerate(scored)]
-        return _Plan(scored, entity_targets, queries)
+        return _Plan(scored, entity_targets, queries, named_only)
 
     def _choose_sentences(
         self, mentions: dict[int, dict[int, list[tuple[int, int]]]], order: list[int]
@@ -137,21 +160,27 @@ class StanceClassifier:
         def unread(s: int) -> int:
             return sum(1 for j in named_in[s] if not chosen[j])
 
+        rows = 0
         for _ in range(self._settings.max_sentences_per_entity):
             for i in order:
                 remaining = [s for s in sorted(mentions[i]) if s not in chosen[i]]
-                # Prefer a sentence already being scored: it costs nothing extra.
-                free = [s for s in remaining if s in picked]
-                if free or (remaining and len(picked) < self._settings.max_sentences_per_article):
+                # A one-pass model reads a sentence already being scored at no extra cost.
+                free = [] if self._model.per_target else [s for s in remaining if s in picked]
+                if free or (remaining and rows < self._settings.max_rows_per_article):
                     # Else the one naming most entities without a reading yet (then the
                     # earliest): one pass reads them all, so the budget reaches more entities.
                     s = free[0] if free else max(remaining, key=lambda s: (unread(s), -s))
                     chosen[i].append(s)
                     picked.add(s)
+                    rows += 0 if free else 1
         return chosen
 
     def _stance(self, plan: _Plan, index: int, scores: list[np.ndarray]) -> dict[str, Any]:
         targets = plan.entity_targets.get(index)
+        if not targets and index in plan.named_only:
+            named = plan.named_only[index][: self._settings.max_evidence]
+            return {"label": "neutral", "confidence": MENTION_ONLY_CONFIDENCE,
+                    "evidence": [{"start": start, "end": end} for start, end in named]}
         if not targets:
             # Over the sentence budget (or no mention inside a sentence): no reading made.
             return {"label": "neutral", "confidence": 0.0, "evidence": []}

@@ -1,9 +1,12 @@
+import numpy as np
 import orjson
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from pipeline.evaluation import stance
+from pipeline.stance_model.data import Sentence, Target
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE
 from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 
 HAS_MODEL = (DEFAULT_MODEL_DIR / "encoder.onnx").is_file()
@@ -76,6 +79,32 @@ def test_predict_writes_one_line_per_target_without_reading_polarity(tmp_path):
     assert [(r["gid"], r["stance"]) for r in records] == [("t1", "favor"), ("t2", "against")]
     assert all(set(r) == {"primary_gid", "gid", "stance", "score"} for r in records)
     assert all(0.0 <= r["score"] <= 1.0 for r in records)
+
+
+class _FavorModel:
+    labels = ("against", "neutral", "favor")
+
+    def __init__(self):
+        self.queries = []
+
+    def score(self, queries):
+        self.queries.extend(queries)
+        return [np.tile(np.float32([0.1, 0.2, 0.7]), (len(q.targets), 1)) for q in queries]
+
+
+def test_predict_calls_mention_only_targets_neutral_without_the_model():
+    text = "KYIV (Reuters) - Ukraine praised the deal."
+    sentences = [
+        Sentence("a_1_1_0_X_0_5", text, (Target("kyiv", ((0, 4),), None),
+                                         Target("ukraine", ((17, 24),), None))),
+        Sentence("a_1_1_0_X_1_5", text, (Target("agency", ((6, 13),), None),)),
+    ]
+    model = _FavorModel()
+    predictions, _ = stance.predict(sentences, model)
+    assert [(p["gid"], p["stance"], p["score"]) for p in predictions] == [
+        ("kyiv", "neutral", MENTION_ONLY_CONFIDENCE), ("ukraine", "favor", 0.7),
+        ("agency", "neutral", MENTION_ONLY_CONFIDENCE)]
+    assert [list(q.targets) for q in model.queries] == [[((17, 24),)]]
 
 
 def test_eval_reports_multi_target_sentences_and_calibration_apart(tmp_path):

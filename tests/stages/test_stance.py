@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.stages.stance import StanceClassifier, StanceSettings
+from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE
 from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 
 LABELS = ("against", "neutral", "favor")
@@ -13,6 +14,7 @@ class ScriptedModel:
     """Reads the stance off the sentence: 'praised' -> favor, 'attacked' -> against."""
 
     labels = LABELS
+    per_target = False
 
     def __init__(self):
         self.calls = []
@@ -90,7 +92,7 @@ def test_caps_mentions_per_entity():
 
 def test_sentence_budget_scores_each_sentence_once_and_leaves_the_rest_neutral():
     model = ScriptedModel()
-    settings = StanceSettings(max_sentences_per_article=2)
+    settings = StanceSettings(max_rows_per_article=2)
     body = "Smith praised the plan. Jones attacked it. Brown said nothing."
     out = StanceClassifier(model, settings)(_article(body, ["Smith", "Jones", "Brown"]))
     (texts,) = model.calls
@@ -103,11 +105,24 @@ def test_sentence_budget_prefers_sentences_that_read_several_entities():
     # Smith's earliest sentence names only Smith; the one naming Brown too reads both in one
     # pass, so a budget of two still gives all three entities a reading.
     model = ScriptedModel()
-    settings = StanceSettings(max_sentences_per_article=2)
+    settings = StanceSettings(max_rows_per_article=2)
     out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
     (texts,) = model.calls
     assert sorted(texts) == ["Jones attacked it.", "Smith met Brown for talks."]
     assert all(e["stance"]["evidence"] for e in out["entities"])
+
+
+def test_with_per_target_rows_every_reading_costs_a_row():
+    # Smith and Brown share a sentence, but a per-target model scores each in a row of its
+    # own: a budget of two rows reads two entities and leaves the third without a reading.
+    model = ScriptedModel()
+    model.per_target = True
+    settings = StanceSettings(max_rows_per_article=2, max_sentences_per_entity=1)
+    out = StanceClassifier(model, settings)(_article(BODY, ["Smith", "Jones", "Brown"]))
+    (texts,) = model.calls
+    readings = sum(len(e["stance"]["evidence"]) for e in out["entities"])
+    assert readings == 2 and len(texts) <= 2
+    assert sum(not e["stance"]["evidence"] for e in out["entities"]) == 1
 
 
 def test_skips_non_english_and_keeps_entities():
@@ -130,6 +145,28 @@ def test_skips_when_entities_were_skipped():
 def test_no_entities_is_not_a_skip():
     out = StanceClassifier(ScriptedModel())(_article("Nothing to see here.", []))
     assert out["entities"] == [] and out["stance_skipped"] is None
+
+
+def test_mention_only_sentences_are_neutral_and_cost_no_row():
+    body = ("LONDON (Reuters) - Smith attacked the plan. Jones, Brown and Smith attended the "
+            "summit. Smith praised the council.")
+    article = _article(body, ["London", "Brown", "Smith"])
+    article["entities"][0] = {**_entity(body, "LONDON"), "name": "London"}
+    model = ScriptedModel()
+    out = StanceClassifier(model)(article)
+    _check(out)
+    (texts,) = model.calls
+    assert "Jones, Brown and Smith attended the summit." not in texts
+    london, brown, smith = (e["stance"] for e in out["entities"])
+    # Named only in a dateline or a list of attendees: neutral, with those sentences as evidence.
+    assert london["label"] == brown["label"] == "neutral"
+    assert london["confidence"] == brown["confidence"] == MENTION_ONLY_CONFIDENCE
+    assert [body[e["start"]:e["end"]] for e in brown["evidence"]] == [
+        "Jones, Brown and Smith attended the summit."]
+    # Smith's place in the list does not dilute the two readings of him (against, favor).
+    assert smith["label"] == "favor"
+    assert smith["confidence"] == pytest.approx((0.1 + 0.8) / 2, abs=1e-4)
+    assert len(texts) == 2
 
 
 def test_pipe_matches_single_calls_and_returns_new_dicts():

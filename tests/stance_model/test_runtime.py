@@ -28,7 +28,27 @@ def test_scores_obvious_sentences(model):
 def test_a_sentence_scores_the_same_whatever_it_is_batched_with(model):
     (alone,) = model.score([PRAISE])
     _, together = model.score([BLAME, PRAISE])
-    np.testing.assert_array_equal(alone, together)
+    np.testing.assert_allclose(alone, together, atol=1e-4)
+
+
+def test_scores_do_not_depend_on_batch_mates_or_their_padding():
+    # Rows of different lengths in one padded batch, per-target rows included: each must
+    # score as it does alone (the shipped dynamic-int8 encoder moved probabilities by up to
+    # 0.1 and flipped labels here, as each batch set its own activation scales).
+    queries = [
+        PRAISE,
+        BLAME,
+        Query("Acme Corp fell.", [[(0, 9)]]),
+        Query("Critics attacked Acme Corp, but voters praised Maria Lopez for her honesty "
+              "and her long record of service to the people of the northern district.",
+              [[(17, 26)], [(47, 58)]]),
+    ]
+    alone = StanceModel(batch_rows=1, per_target=True)
+    batched = StanceModel(batch_rows=16, per_target=True, pad_slack=1000)  # one padded batch
+    expected = [alone.score([q])[0] for q in queries]
+    for got, want in zip(batched.score(queries[::-1])[::-1], expected, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-4)
+        assert (got.argmax(-1) == want.argmax(-1)).all()
 
 
 def test_all_targets_of_a_sentence_in_one_query(model):
