@@ -42,6 +42,16 @@ methods they wrap change their signatures.
   stops and re-creates the producer of every assigned partition on every assignment; the new
   producer's init fences whatever zombie still holds the id and completes its open transaction
   before Faust reads the committed offsets, as KIP-98 prescribes.
+- **Re-seek partitions that have no committed offset**
+  (``AIOKafkaConsumerThread.seek_to_committed``): on assignment Faust seeks each partition back
+  to its committed offset, which also discards whatever the client prefetched while the
+  rebalance ran (Faust drops records of a partition or generation it does not consider active
+  yet, after the client has moved past them). But aiokafka's ``seek_to_committed`` skips
+  partitions whose committed offset is missing or 0, so on a partition nothing was committed on
+  yet the dropped records stay skipped: the first messages of a partition taken over from a
+  frozen worker were never processed, and the offsets committed after them made the loss
+  permanent (tests/integration/test_supervision.py). The patch seeks those partitions to where
+  ``consumer_auto_offset_reset`` says a partition without a committed offset starts.
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ from typing import Any
 
 from aiokafka.errors import ProducerFenced
 from faust.transport.consumer import Consumer, TransactionManager
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from pipeline.errors import PipelineError
 from pipeline.kafka.transactions import CommitGate, transactional_id
@@ -64,6 +75,7 @@ PATCHED_SIGNATURES = {
     "_tps_to_transactional_ids": ("self", "tps"),
     "commit": ("self", "offsets", "start_new_transaction"),
     "on_rebalance": ("self", "assigned", "revoked", "newly_assigned"),
+    "seek_to_committed": ("self",),
 }
 # Those that belong to TransactionManager rather than Consumer.
 TRANSACTION_MANAGER_METHODS = frozenset(
@@ -90,6 +102,7 @@ def install() -> None:
         )
     _originals.update(patch_class(Consumer))
     _originals.update(patch_transaction_manager(TransactionManager))
+    _originals.update(patch_consumer_thread(AIOKafkaConsumerThread))
 
 
 def patch_class(consumer_class: type) -> dict[str, Any]:
@@ -170,7 +183,28 @@ async def abort_open_transactions(producer: Any) -> None:
             await producer.abort_transaction(tid)
 
 
+def patch_consumer_thread(thread_class: type) -> dict[str, Any]:
+    """Seek partitions without a committed offset too; returns the original."""
+    seek_to_committed = thread_class.seek_to_committed  # type: ignore[attr-defined]
+
+    async def seek_to_committed_or_reset(self: Any) -> Any:
+        committed = await seek_to_committed(self)
+        unset = [tp for tp, offset in committed.items() if not offset]
+        if unset:
+            consumer = self._ensure_consumer()
+            if self.app.conf.consumer_auto_offset_reset == "latest":
+                await self.call_thread(consumer.seek_to_end, *unset)
+            else:
+                await self.call_thread(consumer.seek_to_beginning, *unset)
+        return committed
+
+    thread_class.seek_to_committed = seek_to_committed_or_reset  # type: ignore[attr-defined]
+    return {"seek_to_committed": seek_to_committed}
+
+
 def original(name: str) -> Any:
     """The unpatched method (the installed one when ``install`` has not run yet)."""
+    if name == "seek_to_committed":
+        return _originals.get(name) or AIOKafkaConsumerThread.seek_to_committed
     owner = TransactionManager if name in TRANSACTION_MANAGER_METHODS else Consumer
     return _originals.get(name) or getattr(owner, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from faust.transport.consumer import Consumer
@@ -188,3 +189,34 @@ async def test_every_assignment_starts_fresh_producers_for_all_assigned_partitio
     manager = _patched_manager()(FakeProducer(), _app())
     await manager.on_rebalance({"kept", "new"}, {"gone"}, {"new"})
     assert manager.calls == ["stop ['gone', 'kept', 'new'], start ['kept', 'new']"]
+
+
+class RecordingThread:
+    """Stands in for Faust's aiokafka consumer thread and the aiokafka consumer behind it."""
+
+    def __init__(self, committed: dict, reset: str = "earliest") -> None:
+        self.committed = committed
+        self.app = SimpleNamespace(conf=SimpleNamespace(consumer_auto_offset_reset=reset))
+        self.calls: list[tuple[str, tuple]] = []
+        consumer = SimpleNamespace(
+            seek_to_beginning=lambda *tps: self.calls.append(("beginning", tps)),
+            seek_to_end=lambda *tps: self.calls.append(("end", tps)),
+        )
+        self._ensure_consumer = lambda: consumer
+
+    async def seek_to_committed(self) -> dict:
+        return self.committed
+
+    async def call_thread(self, method: Any, *args: Any) -> None:
+        method(*args)
+
+
+@pytest.mark.parametrize(("reset", "where"), [("earliest", "beginning"), ("latest", "end")])
+async def test_partitions_without_a_committed_offset_are_reset_too(reset: str, where: str) -> None:
+    """Records prefetched during a rebalance must not stay skipped where nothing is committed."""
+    thread_class = type("PatchedThread", (RecordingThread,), {})
+    patches.patch_consumer_thread(thread_class)
+    committed = {TP("t", 0): 5, TP("t", 1): None, TP("t", 2): 0}
+    thread = thread_class(committed, reset)
+    assert await thread.seek_to_committed() == committed
+    assert thread.calls == [(where, (TP("t", 1), TP("t", 2)))]
