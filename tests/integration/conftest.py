@@ -37,6 +37,7 @@ class PipelineUnderTest:
     settings: Settings
     tmp_path: Path
     workers: list[WorkerProcess] = field(default_factory=list)
+    replays: list[subprocess.Popen[str]] = field(default_factory=list)
     # Connection variables (a secured broker's) every child process gets on top.
     kafka_env: dict[str, str] = field(default_factory=dict)
 
@@ -84,13 +85,24 @@ class PipelineUnderTest:
         )
 
     def start_replay(self, *paths: Path, extra: list[str] | None = None) -> subprocess.Popen[str]:
-        return subprocess.Popen(
+        replay = subprocess.Popen(
             self._replay_command(paths, extra),
             env=self.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.replays.append(replay)
+        return replay
+
+    def close(self) -> None:
+        """Kill what the test started and left running (a failed test leaves both)."""
+        for worker in self.workers:
+            worker.stop(signal.SIGKILL, timeout=10)
+        for replay in self.replays:
+            if replay.poll() is None:
+                replay.kill()
+            replay.communicate()  # closes its pipes
 
     @staticmethod
     def _replay_command(paths: tuple[Path, ...], extra: list[str] | None) -> list[str]:
@@ -236,8 +248,7 @@ def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     ensure_topics(settings)
     under_test = PipelineUnderTest(settings, tmp_path)
     yield under_test
-    for worker in under_test.workers:
-        worker.stop(signal.SIGKILL, timeout=10)
+    under_test.close()
 
 
 def assert_lag_drains(pipeline: PipelineUnderTest, within: float = 60) -> None:
@@ -293,5 +304,4 @@ def secure_pipeline(
 
     yield make
     for under_test in made:
-        for worker in under_test.workers:
-            worker.stop(signal.SIGKILL, timeout=10)
+        under_test.close()

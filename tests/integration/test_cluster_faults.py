@@ -54,8 +54,7 @@ def cluster_pipeline(cluster: str, tmp_path: Path) -> Iterator[PipelineUnderTest
         settings, tmp_path, kafka_env={"NEWS_PIPELINE_REPLICATION_FACTOR": "3"}
     )
     yield under_test
-    for worker in under_test.workers:
-        worker.stop(signal.SIGKILL, timeout=10)
+    under_test.close()
     for node in NODES:  # whatever a failed test left down comes back for the next one
         if script("status", "--node", str(node)).returncode != 0:
             script("start", "--node", str(node))
@@ -141,19 +140,14 @@ def through_a_fault(
     for worker in workers:
         worker.wait_ready()
     replay = pipeline.start_replay(sample, extra=["--rate", "10"])
+    wait_for_output(pipeline, 20)
+    heal = fault()
     try:
-        wait_for_output(pipeline, 20)
-        heal = fault()
-        try:
-            time.sleep(DOWN_FOR_S)
-        finally:
-            heal()
-        healed = time.monotonic()
-        _, errors = replay.communicate(timeout=180)
+        time.sleep(DOWN_FOR_S)
     finally:
-        if replay.poll() is None:
-            replay.kill()
-            replay.communicate()
+        heal()
+    healed = time.monotonic()
+    _, errors = replay.communicate(timeout=180)
     assert replay.returncode == 0, errors
     for worker in workers:
         assert worker.process.poll() is None, worker.log()
