@@ -38,11 +38,32 @@ def cluster() -> Iterator[str]:
     result = script("start")
     assert result.returncode == 0, result.stderr
     bootstrap = result.stdout.strip().removeprefix("KAFKA_BOOTSTRAP_SERVERS=")
+    wait_for_brokers(bootstrap, 3)
     try:
         yield bootstrap
     finally:
         if started:
             script("stop")
+
+
+def wait_for_brokers(bootstrap: str, count: int, timeout: float = 60) -> None:
+    """Until the cluster's metadata lists ``count`` brokers: a node answers on its port a
+    moment before the controller has registered it, and clients then fail with
+    UnknownBrokerIdError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+            try:
+                brokers = admin.describe_cluster()["brokers"]
+            finally:
+                admin.close()
+            if len(brokers) >= count:
+                return
+        except Exception:  # noqa: BLE001 - not ready yet, whatever the error
+            pass
+        assert time.monotonic() < deadline, f"fewer than {count} brokers after {timeout:g}s"
+        time.sleep(1)
 
 
 def node_pid(node: int) -> int:

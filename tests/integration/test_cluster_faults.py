@@ -23,7 +23,13 @@ from pipeline.kafka.transactions import transactional_id
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGES
 from tests.integration.conftest import PipelineUnderTest, assert_lag_drains
-from tests.integration.test_cluster import HOME, cluster, node_pid, script  # noqa: F401
+from tests.integration.test_cluster import (  # noqa: F401
+    HOME,
+    cluster,
+    node_pid,
+    script,
+    wait_for_brokers,
+)
 from tests.integration.test_supervision import (
     FAST,
     assert_exactly_once,
@@ -60,7 +66,7 @@ def cluster_pipeline(cluster: str, tmp_path: Path) -> Iterator[PipelineUnderTest
             script("start", "--node", str(node))
 
 
-def kill_node(node: int) -> Callable[[], None]:
+def kill_node(node: int, bootstrap: str) -> Callable[[], None]:
     """SIGKILL one node's whole process group; returns what restarts it."""
     os.killpg(node_pid(node), signal.SIGKILL)
     deadline = time.monotonic() + 15
@@ -71,6 +77,7 @@ def kill_node(node: int) -> Callable[[], None]:
     def restart() -> None:
         result = script("start", "--node", str(node))
         assert result.returncode == 0, result.stderr
+        wait_for_brokers(bootstrap, len(NODES))
 
     return restart
 
@@ -165,7 +172,7 @@ def test_leader_of_most_input_partitions_killed(
             cluster_pipeline.settings.bootstrap_servers,
             [topics.source(spec) for spec in STAGES],
         )
-        return kill_node(counts.most_common(1)[0][0])
+        return kill_node(counts.most_common(1)[0][0], cluster_pipeline.settings.bootstrap_servers)
 
     through_a_fault(cluster_pipeline, tmp_path, fault)
 
@@ -176,12 +183,16 @@ def test_transaction_coordinator_killed(
     through_a_fault(
         cluster_pipeline,
         tmp_path,
-        lambda: kill_node(coordinator_of_most_transactions(cluster_pipeline)),
+        lambda: kill_node(
+            coordinator_of_most_transactions(cluster_pipeline),
+            cluster_pipeline.settings.bootstrap_servers,
+        ),
     )
 
 
 def test_active_controller_killed(cluster_pipeline: PipelineUnderTest, tmp_path: Path) -> None:
-    through_a_fault(cluster_pipeline, tmp_path, lambda: kill_node(active_controller()))
+    bootstrap = cluster_pipeline.settings.bootstrap_servers
+    through_a_fault(cluster_pipeline, tmp_path, lambda: kill_node(active_controller(), bootstrap))
 
 
 def test_replay_while_a_broker_dies_loses_nothing(
@@ -192,9 +203,8 @@ def test_replay_while_a_broker_dies_loses_nothing(
     replay = cluster_pipeline.start_replay(sample, extra=["--rate", "15"])
     time.sleep(3)
     raw = cluster_pipeline.topics.raw
-    restart = kill_node(
-        leaders(cluster_pipeline.settings.bootstrap_servers, [raw]).most_common(1)[0][0]
-    )
+    bootstrap = cluster_pipeline.settings.bootstrap_servers
+    restart = kill_node(leaders(bootstrap, [raw]).most_common(1)[0][0], bootstrap)
     try:
         _, errors = replay.communicate(timeout=180)
     finally:
