@@ -5,14 +5,17 @@ They replace private methods, so they refuse to run on a faust-streaming other t
 they were written for (``FAUST_VERSION``), and tests/kafka/test_patches.py fails fast when the
 methods they wrap change their signatures.
 
-- **Offset gaps** (``Consumer._add_gap``): with transactions a partition's offsets have holes
-  (commit markers, aborted records). Faust records a hole between the last offset read and the
-  next message as ``[last + 1, offset]``, one too far: it includes the next message's own
-  offset. When Faust later merges the holes into its acked offsets, that offset is listed
-  twice, the run of consecutive offsets breaks there, and the offset commit stops short of
-  messages whose outputs commit in the same transaction. A worker that dies before the next
-  commit then has its outputs committed but not its input offsets, and on restart the outputs
-  appear twice. The patch records holes as ``[last + 1, offset - 1]``.
+- **Offsets from what was read** (``Consumer.getmany``, ``Consumer._new_offset``,
+  ``Consumer.perform_seek``): Faust derives the offset to commit from the acked offsets and
+  guesses the holes between them (transaction markers, aborted records) from the offsets it
+  reads, with slips: no hole is recorded after offset 0 (``if gap > 1 and r_offset``), none
+  for markers right after a seek, and a head hole of one offset is tolerated even when it is a
+  message that was never processed. In a transaction every output sent so far commits, so the
+  offset must cover exactly the messages whose outputs are in it: a hole taken for a message
+  re-processes the acked messages after it (duplicates: a message at offset 2 after a marker
+  at 1 appeared twice), and a message taken for a hole is lost. The patches record every offset
+  Faust reads since its last seek and commit up to the first one read but not acked; whatever
+  lies between read offsets is not a message, by construction.
 - **Commit gate** (``Consumer._commit_tps``): Faust computes the offsets to commit (acked
   messages only) and then commits each partition's transaction over several awaits. An output
   sent in that window lands in a transaction that commits without its input's offset. The
@@ -56,8 +59,10 @@ methods they wrap change their signatures.
 
 from __future__ import annotations
 
+import weakref
+from collections import deque
 from importlib.metadata import version
-from typing import Any
+from typing import Any, ClassVar
 
 from aiokafka.errors import ProducerFenced
 from faust.transport.consumer import Consumer, TransactionManager
@@ -69,7 +74,9 @@ from pipeline.kafka.transactions import CommitGate, transactional_id
 FAUST_VERSION = "0.15.3"
 # The private methods replaced, with the parameters the replacements rely on.
 PATCHED_SIGNATURES = {
-    "_add_gap": ("self", "tp", "offset_from", "offset_to"),
+    "getmany": ("self", "timeout"),
+    "_new_offset": ("self", "tp"),
+    "perform_seek": ("self",),
     "_commit_tps": ("self", "tps", "start_new_transaction"),
     "on_partitions_revoked": ("self", "revoked"),
     "_tps_to_transactional_ids": ("self", "tps"),
@@ -106,12 +113,34 @@ def install() -> None:
 
 
 def patch_class(consumer_class: type) -> dict[str, Any]:
-    """Replace the two methods on ``consumer_class``; returns the originals by name."""
-    add_gap = consumer_class._add_gap  # type: ignore[attr-defined]
-    commit_tps = consumer_class._commit_tps  # type: ignore[attr-defined]
+    """Replace the consumer's offset bookkeeping and commit; returns the originals by name."""
+    originals = {
+        name: getattr(consumer_class, name)
+        for name in ("getmany", "_new_offset", "perform_seek", "_commit_tps")
+    }
+    getmany, perform_seek = originals["getmany"], originals["perform_seek"]
+    commit_tps = originals["_commit_tps"]
 
-    async def _add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
-        await add_gap(self, tp, offset_from, offset_to - 1)
+    async def getmany_noting_reads(self: Any, timeout: float) -> Any:
+        reads = ReadOffsets.of(self)
+        async for tp, message in getmany(self, timeout):
+            reads.note(tp, message.offset)
+            yield tp, message
+
+    def _new_offset(self: Any, tp: Any) -> int | None:
+        acked = self._acked[tp]
+        offset = ReadOffsets.of(self).committable(tp, set(acked), self._committed_offset[tp])
+        if offset is None:
+            return None
+        acked[:] = [o for o in acked if o >= offset]
+        index = self._acked_index[tp]
+        index.difference_update([o for o in index if o < offset])
+        self._gap[tp].chop(0, offset)  # Faust's own guesses, no longer read
+        return offset
+
+    async def perform_seek_forgetting_reads(self: Any) -> None:
+        ReadOffsets.of(self).clear()
+        await perform_seek(self)
 
     async def _commit_tps(self: Any, tps: Any, start_new_transaction: bool) -> bool:
         gate = CommitGate.of(self.app)
@@ -120,9 +149,54 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
         async with gate.lock:
             return bool(await commit_tps(self, tps, start_new_transaction=start_new_transaction))
 
-    consumer_class._add_gap = _add_gap  # type: ignore[attr-defined]
+    consumer_class.getmany = getmany_noting_reads  # type: ignore[attr-defined]
+    consumer_class._new_offset = _new_offset  # type: ignore[attr-defined]
+    consumer_class.perform_seek = perform_seek_forgetting_reads  # type: ignore[attr-defined]
     consumer_class._commit_tps = _commit_tps  # type: ignore[attr-defined]
-    return {"_add_gap": add_gap, "_commit_tps": commit_tps}
+    return originals
+
+
+class ReadOffsets:
+    """The offsets a consumer has read per partition since its last seek, oldest first.
+
+    Offsets between two read offsets are not messages (the client skips transaction markers
+    and aborted records), so the offset to commit is the first read offset not acked yet, or
+    one past the last read one when all are acked.
+    """
+
+    _by_consumer: ClassVar[weakref.WeakKeyDictionary[Any, ReadOffsets]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self) -> None:
+        self._reads: dict[Any, deque[int]] = {}
+
+    @classmethod
+    def of(cls, consumer: Any) -> ReadOffsets:
+        reads = cls._by_consumer.get(consumer)
+        if reads is None:
+            reads = cls._by_consumer[consumer] = cls()
+        return reads
+
+    def note(self, tp: Any, offset: int) -> None:
+        reads = self._reads.setdefault(tp, deque())
+        if not reads or offset > reads[-1]:  # a re-delivered older record adds nothing
+            reads.append(offset)
+
+    def committable(self, tp: Any, acked: set[int], committed: int | None) -> int | None:
+        """The offset to commit for ``tp`` now, or None when nothing new is complete; forgets
+        the reads it covers. Reads below ``committed`` (a stale record Faust dropped) do not
+        hold the commit back."""
+        reads = self._reads.get(tp)
+        while reads and committed is not None and reads[0] < committed:
+            reads.popleft()
+        offset = None
+        while reads and reads[0] in acked:
+            offset = reads.popleft() + 1
+        return offset
+
+    def clear(self) -> None:
+        self._reads.clear()
 
 
 def patch_transaction_manager(manager_class: type) -> dict[str, Any]:

@@ -4,12 +4,15 @@ the private methods fails here, in the fast tests, not only in the slow recovery
 from __future__ import annotations
 
 import inspect
+from collections import defaultdict
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from faust.transport.consumer import Consumer
 from faust.types import TP
+from intervaltree import IntervalTree
 
 from pipeline.kafka import patches
 from pipeline.kafka.transactions import CommitGate, transactional_id
@@ -20,17 +23,19 @@ def test_the_patched_private_methods_keep_their_signatures(
     name: str, parameters: tuple[str, ...]
 ) -> None:
     method = patches.original(name)
-    if name != "_tps_to_transactional_ids":  # the one plain method among them
+    if name == "getmany":
+        assert inspect.isasyncgenfunction(method), "getmany is no longer an async generator"
+    elif name not in ("_tps_to_transactional_ids", "_new_offset"):  # the plain ones
         assert inspect.iscoroutinefunction(method), f"{name} is no longer async"
     assert tuple(inspect.signature(method).parameters) == parameters
 
 
 def test_install_patches_the_consumer_class_once() -> None:
     patches.install()
-    patched = Consumer._add_gap, Consumer._commit_tps
+    patched = Consumer._new_offset, Consumer._commit_tps
     patches.install()
-    assert (Consumer._add_gap, Consumer._commit_tps) == patched
-    assert patches.original("_add_gap") is not Consumer._add_gap
+    assert (Consumer._new_offset, Consumer._commit_tps) == patched
+    assert patches.original("_new_offset") is not Consumer._new_offset
 
 
 def test_install_refuses_a_faust_version_it_was_not_written_for(
@@ -49,12 +54,28 @@ class FakeApp:
 class RecordingConsumer:
     """Stands in for Faust's Consumer: records what the patched methods pass on."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, fetched: list[tuple[str, int]] | None = None) -> None:
         self.app = app
         self.calls: list[tuple[str, object]] = []
+        self.fetched = fetched or []
+        self._acked: dict[str, list[int]] = defaultdict(list)
+        self._acked_index: dict[str, set[int]] = defaultdict(set)
+        self._gap: dict[str, IntervalTree] = defaultdict(IntervalTree)
+        self._committed_offset: dict[str, int | None] = defaultdict(lambda: None)
 
-    async def _add_gap(self, tp: object, offset_from: int, offset_to: int) -> None:
-        self.calls.append(("gap", (offset_from, offset_to)))
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[str, object]]:
+        for tp, offset in self.fetched:
+            yield tp, SimpleNamespace(offset=offset)
+
+    def _new_offset(self, tp: str) -> int | None:
+        raise AssertionError("replaced by the patch")
+
+    async def perform_seek(self) -> None:
+        self.calls.append(("seek", None))
+
+    def ack(self, tp: str, *offsets: int) -> None:
+        self._acked[tp].extend(offsets)
+        self._acked_index[tp].update(offsets)
 
     async def _commit_tps(self, tps: object, start_new_transaction: bool) -> bool:
         gate = CommitGate.of(self.app)
@@ -69,10 +90,42 @@ def _patched() -> type[RecordingConsumer]:
     return consumer_class
 
 
-async def test_gaps_are_recorded_one_short_of_the_next_message() -> None:
-    consumer = _patched()(app=SimpleNamespace(in_transaction=True))
-    await consumer._add_gap("tp", 5, 9)
-    assert consumer.calls == [("gap", (5, 8))]
+async def _read(consumer: RecordingConsumer) -> None:
+    async for _ in consumer.getmany(timeout=1.0):
+        pass
+
+
+async def test_commit_covers_exactly_the_acked_messages_read_since_the_seek() -> None:
+    """Offsets 1 and 4 are transaction markers: never read, so never waited for. Faust took
+    the hole after offset 0 for a message and committed 1, re-processing 2 and 3 later."""
+    consumer = _patched()(FakeApp(), fetched=[("t", 0), ("t", 2), ("t", 3), ("t", 5)])
+    await _read(consumer)
+    consumer.ack("t", 0, 2, 3)
+    assert consumer._new_offset("t") == 4  # 5 read, not acked yet: stop there
+    assert consumer._acked["t"] == [] and consumer._acked_index["t"] == set()
+    consumer.ack("t", 5)
+    assert consumer._new_offset("t") == 6
+    assert consumer._new_offset("t") is None  # nothing new
+
+
+async def test_a_message_read_but_never_acked_holds_the_commit_back() -> None:
+    """The message Faust dropped during a rebalance: committing past it would lose it."""
+    consumer = _patched()(FakeApp(), fetched=[("t", 0), ("t", 2), ("t", 3)])
+    await _read(consumer)
+    consumer.ack("t", 2, 3)
+    assert consumer._new_offset("t") is None
+
+
+async def test_a_seek_forgets_the_reads_and_stale_reads_below_the_commit_are_ignored() -> None:
+    consumer = _patched()(FakeApp(), fetched=[("t", 7)])
+    await _read(consumer)
+    await consumer.perform_seek()
+    assert consumer.calls == [("seek", None)]
+    consumer.fetched = [("t", 3), ("t", 4)]  # re-read from the committed offset 3
+    consumer._committed_offset["t"] = 3
+    await _read(consumer)
+    consumer.ack("t", 3, 4)
+    assert consumer._new_offset("t") == 5
 
 
 async def test_commits_run_under_the_apps_commit_gate_in_transactions() -> None:
