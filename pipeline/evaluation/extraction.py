@@ -97,6 +97,9 @@ def eval_cli(
         help="Pages to extract [default: the shared extraction pages]", show_default=False,
     )] = None,
     worst: Annotated[int, typer.Option(help="Also list the N pages with the lowest F1")] = 0,
+    folds: Annotated[int, typer.Option(
+        help="Cross-validate the extraction rules over N folds of sites instead (N >= 2): rules"
+        " chosen on the other folds, scored on each", show_default=False)] = 0,
     shared_dir: SharedDirOption = None,
 ) -> None:
     """Score HTML body extraction: 4-gram shingle precision, recall and F1, and pages/s.
@@ -109,6 +112,15 @@ def eval_cli(
     if not gold.is_file():
         _exit(f"no ground truth at {gold}: pass --gold or --shared-dir ({SHARED_DIR_ENV})")
     truth = load_bodies(gold)
+    if folds:
+        if folds < 2 or predictions is not None:
+            _exit("--folds takes N >= 2 and extracts the pages itself (no --predictions)")
+        from pipeline.evaluation.extraction_folds import cross_validate
+
+        urls = {k: (v or {}).get("url") or k for k, v in orjson.loads(gold.read_bytes()).items()}
+        pages = _pages_or_exit(html_dir or data_dir / "html")
+        typer.echo(cross_validate(pages, truth, urls, folds))
+        return
     timing = None
     if predictions is not None:
         predicted = load_bodies(predictions)

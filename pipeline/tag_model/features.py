@@ -88,9 +88,17 @@ class _Word:
 class Featurizer:
     """Builds crfsuite attribute lists for every token of a document."""
 
-    def __init__(self, gazetteer: Gazetteer, clusters: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        clusters: dict[str, str] | None = None,
+        places: Gazetteer | None = None,
+    ) -> None:
         self.gazetteer = gazetteer
         self.clusters = clusters or {}
+        # Names from outside CoNLL (pipeline/training/tag/places.py): the same for training
+        # and unseen text, so unlike `gazetteer` they need no out-of-fold matching.
+        self.places = places
         self._cache: dict[str, _Word] = {}
 
     def _word(self, word: str) -> _Word:
@@ -129,7 +137,13 @@ class Featurizer:
                 and any(w.upper for w in sentence)
             )
             lowered = [w.lower for w in sentence]
-            gaz_features = gaz.match(lowered, [w.capitalised for w in sentence])
+            capitalised = [w.capitalised for w in sentence]
+            gaz_features = gaz.match(lowered, capitalised)
+            if self.places is not None:
+                for own, more in zip(
+                    gaz_features, self.places.match(lowered, capitalised, "x"), strict=True
+                ):
+                    own.extend(more)
             rows = []
             for i, w in enumerate(sentence):
                 feats = ["b", *w.own, *gaz_features[i]]

@@ -17,6 +17,7 @@ MODEL_FILE = "model.crfsuite"
 SECOND_PASS_FILE = "model2.crfsuite"
 GAZETTEER_FILE = "gazetteer.json"
 CLUSTERS_FILE = "clusters.json"
+PLACES_FILE = "places.json"
 META_FILE = "meta.json"
 
 
@@ -61,12 +62,14 @@ class NerModel:
             meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
             clusters = load_clusters(directory / CLUSTERS_FILE)
             second = directory / SECOND_PASS_FILE
+            places = directory / PLACES_FILE
             return cls.load_files(
                 model_path,
                 directory / GAZETTEER_FILE,
                 clusters,
                 meta,
                 second if second.is_file() else None,
+                places if places.is_file() else None,
             )
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(f"cannot load the NER model from {directory}: {exc}") from exc
@@ -79,6 +82,7 @@ class NerModel:
         clusters: dict[str, str],
         meta: dict[str, Any] | None = None,
         second_pass_path: Path | None = None,
+        places_path: Path | None = None,
     ) -> NerModel:
         import pycrfsuite  # heavy optional import: only workers that tag need it
 
@@ -88,7 +92,8 @@ class NerModel:
         if second_pass_path is not None:
             second = pycrfsuite.Tagger()
             second.open(str(second_pass_path))
-        featurizer = Featurizer(Gazetteer.load(gazetteer_path), clusters)
+        places = Gazetteer.load(places_path) if places_path is not None else None
+        featurizer = Featurizer(Gazetteer.load(gazetteer_path), clusters, places)
         return cls(tagger, featurizer, meta or {}, second)
 
     def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:

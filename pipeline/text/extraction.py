@@ -30,12 +30,7 @@ FULL_RUN_BELOW_CHARS = 1000
 # 100,000 paragraphs: 20 s). Real article pages are smaller (the benchmark's largest: 1.4 MB,
 # mostly scripts), so a bigger page is cut here; lxml closes the tags left open.
 MAX_HTML_CHARS = 2_000_000
-_EXTRACTION_OPTIONS: dict[str, Any] = {
-    "include_comments": False,
-    "favor_precision": True,
-    "include_tables": True,
-    "output_format": "python",
-}
+_EXTRACTION_OPTIONS: dict[str, Any] = {"include_comments": False, "output_format": "python"}
 _NON_CONTENT = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside",
                 "form", "button", "select", "svg", "iframe")
 _TITLE_XPATHS = (
@@ -45,6 +40,21 @@ _TITLE_XPATHS = (
     "(//title)[1]//text()",
 )
 _NON_WORD = re.compile(r"\W+")
+
+
+@dataclass(frozen=True)
+class ExtractionRules:
+    """The choices the module docstring explains, as one value so that
+    ``news-pipeline eval extraction --folds`` can tune them on some pages and score others."""
+
+    favor_precision: bool = True
+    include_tables: bool = True
+    full_run_below_chars: int = FULL_RUN_BELOW_CHARS
+    drop_repeated_headline: bool = True
+    visible_text_fallback: bool = True
+
+
+DEFAULT_RULES = ExtractionRules()
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,7 @@ class ExtractedPage:
 
 
 def extract_page(html: str | bytes, *, url: str | None = None, body: bool = True,
-                 metadata: bool = False) -> ExtractedPage:
+                 metadata: bool = False, rules: ExtractionRules = DEFAULT_RULES) -> ExtractedPage:
     """Extract the article text of ``html`` and, on request, its title, date and canonical URL.
 
     Metadata costs about a third more time (htmldate searches the page for dates), so callers
@@ -68,7 +78,9 @@ def extract_page(html: str | bytes, *, url: str | None = None, body: bool = True
     if tree is None:
         return ExtractedPage(body="")
     headlines = _headlines(tree)
-    text = _drop_repeated_headline(_article_text(tree, url), headlines) if body else ""
+    text = _article_text(tree, url, rules) if body else ""
+    if rules.drop_repeated_headline:
+        text = _drop_repeated_headline(text, headlines)
     if not metadata:
         return ExtractedPage(body=text)
     title, published_at, canonical = _metadata(tree, url)
@@ -76,9 +88,9 @@ def extract_page(html: str | bytes, *, url: str | None = None, body: bool = True
                          published_at=published_at, url=canonical)
 
 
-def extract_body(html: str | bytes) -> str:
+def extract_body(html: str | bytes, rules: ExtractionRules = DEFAULT_RULES) -> str:
     """Just the article text, one paragraph per line ("" when the page has none)."""
-    return extract_page(html).body
+    return extract_page(html, rules=rules).body
 
 
 def _parse(html: str | bytes) -> HtmlElement | None:
@@ -93,18 +105,29 @@ def _parse(html: str | bytes) -> HtmlElement | None:
     return tree
 
 
-def _article_text(tree: HtmlElement, url: str | None) -> str:
-    text = _trafilatura_text(tree, url, fast=True)
-    if len(text) < FULL_RUN_BELOW_CHARS:
-        text = _trafilatura_text(tree, url, fast=False) or text
-    return text or _visible_text(tree)
+def _article_text(tree: HtmlElement, url: str | None, rules: ExtractionRules) -> str:
+    text = _trafilatura_text(tree, url, rules, fast=True)
+    if len(text) < rules.full_run_below_chars:
+        text = _trafilatura_text(tree, url, rules, fast=False) or text
+    if text or not rules.visible_text_fallback:
+        return text
+    return _visible_text(tree)
 
 
-def _trafilatura_text(tree: HtmlElement, url: str | None, *, fast: bool) -> str:
+def _trafilatura_text(
+    tree: HtmlElement, url: str | None, rules: ExtractionRules, *, fast: bool
+) -> str:
     from trafilatura import bare_extraction
     from trafilatura.settings import Document
 
-    document = bare_extraction(tree, url=url, fast=fast, **_EXTRACTION_OPTIONS)
+    document = bare_extraction(
+        tree,
+        url=url,
+        fast=fast,
+        favor_precision=rules.favor_precision,
+        include_tables=rules.include_tables,
+        **_EXTRACTION_OPTIONS,
+    )
     return (document.text or "") if isinstance(document, Document) else ""
 
 

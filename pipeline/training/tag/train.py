@@ -28,6 +28,7 @@ from pipeline.tag_model.model import (
     GAZETTEER_FILE,
     META_FILE,
     MODEL_FILE,
+    PLACES_FILE,
     SECOND_PASS_FILE,
     NerModel,
     default_model_dir,
@@ -144,6 +145,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="word clusters JSON (default: the one in --output, if any)",
     )
+    parser.add_argument(
+        "--places",
+        type=Path,
+        default=None,
+        help="place-name list (`python -m pipeline.training.tag.places`; default: the one in"
+        " --output, if any)",
+    )
     parser.add_argument("--c1", type=float, default=0.1)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=100)
@@ -153,13 +161,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     out: Path = args.output
     out.mkdir(parents=True, exist_ok=True)
     clusters = load_clusters(args.clusters or out / CLUSTERS_FILE)
+    places_path: Path = args.places or out / PLACES_FILE
+    places = Gazetteer.load(places_path) if places_path.is_file() else None
     train_docs = conll.read_documents(args.train)
     dev_docs = conll.read_documents(args.dev)
     gazetteer = Gazetteer.from_counts(
         Gazetteer.count(s for doc in train_docs for s in _document_spans(doc))
     )
     started = time.perf_counter()
-    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters))
+    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters, places))
     print(f"featurised {len(docs)} documents in {time.perf_counter() - started:.0f}s", flush=True)
 
     params = (args.c1, args.c2, args.iterations)
@@ -176,10 +186,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             (work / CLUSTERS_FILE).write_text(
                 json.dumps(clusters, separators=(",", ":"), sort_keys=True), "utf-8"
             )
+        if places is not None:
+            places.save(work / PLACES_FILE)
         model = NerModel.load(work)
         scores, speed = evaluate(model, dev_docs)
         f1 = scores.prf()[2]
-        first_only = NerModel.load_files(work / MODEL_FILE, work / GAZETTEER_FILE, clusters)
+        first_only = NerModel.load_files(
+            work / MODEL_FILE,
+            work / GAZETTEER_FILE,
+            clusters,
+            places_path=work / PLACES_FILE if places is not None else None,
+        )
         f1_first = evaluate(first_only, dev_docs)[0].prf()[2]
         print(
             f"dev F1 {100 * f1:.2f} (first pass alone {100 * f1_first:.2f}), "
@@ -198,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
         (out / SECOND_PASS_FILE).unlink(missing_ok=True)
+        if places is None:
+            (out / PLACES_FILE).unlink(missing_ok=True)
         for path in work.iterdir():
             if not path.name.startswith("fold"):
                 shutil.copy(path, out / path.name)
