@@ -42,11 +42,11 @@ broker-secure-stop:  ## Stop the secured local Kafka
 run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen; stops what it started
 	deploy/local/run.sh
 
-test: $(STAMP) deploy-check-deps  ## Unit, agent and integration tests (starts the broker if needed, stops it after)
-	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider -m "not fault" $(PYTEST_ARGS)
+test: $(STAMP) deploy-check-deps  ## Unit, agent, integration and fault tests (starts the brokers it needs, stops them after)
+	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 FAULT_RUNS ?= 5
-test-faults: $(STAMP)  ## The fault-injection tests, FAULT_RUNS times in a row (default 5); counts passes
+test-faults: $(STAMP)  ## Only the fault-injection tests, FAULT_RUNS times in a row (default 5); counts passes
 	deploy/local/with-broker.sh bash -c 'passed=0; for i in $$(seq $(FAULT_RUNS)); do \
 	  $(BIN)/pytest -q -p no:cacheprovider -m fault $(PYTEST_ARGS) && passed=$$((passed + 1)); done; \
 	  echo "fault tests: $$passed of $(FAULT_RUNS) runs passed"; [ $$passed = $(FAULT_RUNS) ]'
