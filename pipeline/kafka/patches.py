@@ -1,7 +1,8 @@
 """Patches of faust-streaming's private internals, installed in one place: ``install()``.
 
-Both close gaps in Faust's exactly_once that tests/integration/test_recovery.py reproduces.
-They replace private methods, so they refuse to run on a faust-streaming other than the one
+Each closes a gap in Faust's exactly_once that an integration test reproduced (test_recovery,
+test_supervision, test_scaling, test_cluster_faults under tests/integration/). They replace
+private methods, so they refuse to run on a faust-streaming other than the one
 they were written for (``FAUST_VERSION``), and tests/kafka/test_patches.py fails fast when the
 methods they wrap change their signatures.
 
