@@ -129,12 +129,13 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
             yield tp, message
 
     def _new_offset(self: Any, tp: Any) -> int | None:
-        acked = self._acked[tp]
-        offset = ReadOffsets.of(self).committable(tp, set(acked), self._committed_offset[tp])
+        # Faust keeps the acked offsets both as a list and as a set (its index): read the set.
+        index = self._acked_index[tp]
+        offset = ReadOffsets.of(self).committable(tp, index, self._committed_offset[tp])
         if offset is None:
             return None
+        acked = self._acked[tp]
         acked[:] = [o for o in acked if o >= offset]
-        index = self._acked_index[tp]
         index.difference_update([o for o in index if o < offset])
         self._gap[tp].chop(0, offset)  # Faust's own guesses, no longer read
         return offset

@@ -96,7 +96,7 @@ def leaders(bootstrap: str, topics: list[str]) -> Counter[int]:
 def java_hash(text: str) -> int:
     """Java's String.hashCode, which Kafka uses to place a transactional id."""
     h = 0
-    for char in text.encode("utf-16-be").decode("utf-16-be"):
+    for char in text:  # the ids are ASCII: one UTF-16 code unit per character
         h = (31 * h + ord(char)) & 0xFFFFFFFF
     return h - (1 << 32) if h & 0x80000000 else h
 
