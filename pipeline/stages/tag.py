@@ -39,7 +39,7 @@ class Tagger:
         body = article.get("body") or ""
         sentences = split_sentences(body)
         tags = self.model.tag_document([[t.text for t in s] for s in sentences])
-        mentions = mentions_from_tags(sentences, tags)
+        mentions = mentions_from_tags(sentences, tags, body)
         return {
             **article,
             "entities": merge(mentions, body),

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 
+from pipeline.text.datelines import AGENCY, AGENCY_CREDIT, DATELINE, WORD
+
 Span = tuple[int, int]
 
 # Probability given to the neutral reading of a mention-only target: a prior (the rule fires
@@ -32,25 +34,9 @@ class MentionOnly(StrEnum):
     ATTENDEE_LIST = "attendee list"
 
 
-_AGENCY = (r"(?:AP|AFP|Reuters|Bloomberg|CNN|BBC|PA|dpa|DPA|UPI|Xinhua|TASS|Interfax|"
-           r"Associated Press|Agence France-Presse|ANSA|EFE|Kyodo|Yonhap|CNBC|NBC|CBS|ABC)")
-_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
-_DASH = r"(?:--?|–|—)"
-_CAPS_WORD = r"[A-Z][A-Z.'’-]+"
-_WORD = r"[A-Z][\w.'’-]*"
-
-# "KYIV (Reuters) -", "LONDON, March 3 -", "WASHINGTON —", "SAN JOSE, Calif. (AP) —",
-# "Kyiv (Reuters) -" (a city in title case needs the agency to count).
-_DATELINE = re.compile(
-    rf"^\s*(?:{_CAPS_WORD}(?:\s+{_CAPS_WORD})*(?:,\s*{_WORD}(?:\s+{_WORD})?)?"
-    rf"(?:,?\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?(?:\s*\({_AGENCY}\))?"
-    rf"|{_WORD}(?:\s+{_WORD})*\s*\({_AGENCY}\))\s*{_DASH}(?=\s)"
-)
-# "(AP)", "(Reuters)" anywhere; a byline line: "By Jane Doe and John Roe, Reuters".
-_AGENCY_CREDIT = re.compile(rf"\(\s*{_AGENCY}\s*\)")
 _BYLINE = re.compile(
-    rf"(?m)^\s*By\s+{_WORD}(?:\s+{_WORD}){{0,3}}(?:\s*(?:,|and)\s+{_WORD}(?:\s+{_WORD}){{0,3}})*"
-    rf"(?:\s*[,|/]\s*{_WORD}(?:\s+{_WORD}){{0,3}})?\s*$"
+    rf"(?m)^\s*By\s+{WORD}(?:\s+{WORD}){{0,3}}(?:\s*(?:,|and)\s+{WORD}(?:\s+{WORD}){{0,3}})*"
+    rf"(?:\s*[,|/]\s*{WORD}(?:\s+{WORD}){{0,3}})?\s*$"
 )
 # "Photo: Sergei Ilnitsky/EPA", "(Photo: Andy Wong, AP)", "Image copyright Reuters": up to the
 # end of the line, a bracket or a quote. "Image copyright X" runs up to the "Image caption"
@@ -59,7 +45,7 @@ _BYLINE = re.compile(
 _PHOTO_CREDIT = re.compile(
     r"\b(?:(?:Photo|PHOTO|Picture|Image)S?s?|Photograph|Credit|Photo credit)\s*:"
     r"[^\n()\"“”]{0,80}"
-    rf"|\bImage copyright\s+(?:Getty Images|{_AGENCY}\b|[^\n()]{{1,40}}?(?=\s+Image\b))"
+    rf"|\bImage copyright\s+(?:Getty Images|{AGENCY}\b|[^\n()]{{1,40}}?(?=\s+Image\b))"
 )
 _NAME = r"(?:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|of|the|de|du|von|van|der|al|bin|la))*)"
 _NAMES = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?"
@@ -93,9 +79,9 @@ def mention_only(text: str, spans: Sequence[Span]) -> MentionOnly | None:
 
 
 def _zones(text: str) -> Iterator[tuple[int, int, MentionOnly]]:
-    if match := _DATELINE.match(text):
+    if match := DATELINE.match(text):
         yield match.start(), match.end(), MentionOnly.DATELINE
-    for match in _AGENCY_CREDIT.finditer(text):
+    for match in AGENCY_CREDIT.finditer(text):
         yield match.start(), match.end(), MentionOnly.BYLINE
     for match in _BYLINE.finditer(text):
         yield match.start(), match.end(), MentionOnly.BYLINE

@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline.tag_model.conll import chunks
 from pipeline.tag_model.features import normalise_token
+from pipeline.text.datelines import credited_names
 from pipeline.text.sentences import Token
 
 # Words that mark the next capitalised word(s) as a person's name.
@@ -113,9 +114,44 @@ ORG_HEADS = frozenset(
         "university",
     ]
 )
+# Leading words of a job title that the CRF can read into an organisation's span: "Head of
+# Platform Solutions for Ascom" names Ascom; the title ends at the last "of"/"for"/"at".
+JOB_TITLES = frozenset(
+    [
+        "head",
+        "chief",
+        "director",
+        "manager",
+        "general",
+        "executive",
+        "officer",
+        "ceo",
+        "founder",
+        "co-founder",
+        "president",
+        "vice",
+        "chairman",
+        "chairwoman",
+        "editor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "professor",
+        "dean",
+        "partner",
+        "analyst",
+    ]
+)
+_TITLE_ENDS = frozenset(["of", "for", "at"])
 _CLITICS = frozenset({"'s", "'", "s"})
 # Trailing words that name a company's legal form, not the company: "Apple Inc." is "Apple".
 LEGAL_SUFFIXES = frozenset(["inc", "corp", "corporation", "ltd", "plc", "llc", "co", "ag", "sa"])
+# Trailing words that say what kind of organisation a name is: "Emirates Airline" is the
+# "Emirates" of the next paragraph, "Ford Motor" is "Ford", the "Labour Party" is "Labour".
+# Only organisations drop them: "Brexit Party" and (MISC) "Brexit" stay apart.
+ORG_KIND_WORDS = frozenset(
+    ["airline", "airlines", "airways", "group", "holdings", "motor", "motors", "company", "party"]
+)
 # Names of one country, each group keyed by its first entry. Only forms that name nothing else
 # in news are listed ("America" alone is the country in news; "the Americas" is not listed).
 COUNTRY_NAMES = {
@@ -137,6 +173,9 @@ _POSITION_WEIGHT = 0.4
 class Mention:
     kind: str
     tokens: list[Token]
+    # Typed by a rule that outranks the tagger (a dateline's place, a credited agency): such a
+    # mention never joins a person as the surname it is not.
+    sure: bool = False
 
     @property
     def start(self) -> int:
@@ -170,9 +209,10 @@ def _bare(word: str) -> str:
 
 
 def mentions_from_tags(
-    sentences: Sequence[Sequence[Token]], tags: Sequence[Sequence[str]]
+    sentences: Sequence[Sequence[Token]], tags: Sequence[Sequence[str]], body: str
 ) -> list[Mention]:
-    """Spans from the tagger's tags, cleaned up with the honorific rules."""
+    """Spans from the tagger's tags (over ``body``'s tokens), cleaned up with the honorific and
+    job-title rules, with the places and agencies of datelines and credits added."""
     found: list[Mention] = []
     for tokens, sentence_tags in zip(sentences, tags, strict=True):
         spans = {start: (kind, end) for kind, start, end in chunks(sentence_tags)}
@@ -202,6 +242,8 @@ def mentions_from_tags(
                 words.pop(0)
             while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
                 words.pop()
+            if kind != "PER":
+                words = _without_job_title(words)
             if kind == "PER" and len(words) > 1:
                 head = _bare(normalise_token(words[-1].text))
                 kind = "LOC" if head in PLACE_HEADS else "ORG" if head in ORG_HEADS else kind
@@ -209,7 +251,38 @@ def mentions_from_tags(
                 len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
             ):
                 found.append(Mention(kind, words))
-    return _join_broken_names(found, sentences)
+    return _with_credits(_join_broken_names(found, sentences), sentences, body)
+
+
+def _without_job_title(words: list[Token]) -> list[Token]:
+    """The organisation after a job title read into its span ("General Manager of Life Care
+    Solutions Europe" -> "Life Care Solutions Europe"); other spans unchanged."""
+    lowered = [normalise_token(t.text).lower() for t in words]
+    if len(words) < 3 or lowered[0] not in JOB_TITLES:
+        return words
+    ends = [i for i, word in enumerate(lowered) if word in _TITLE_ENDS]
+    if not ends or ends[-1] == len(words) - 1:
+        return words
+    rest = words[ends[-1] + 1 :]
+    return rest if rest[0].text[:1].isupper() else words
+
+
+def _with_credits(
+    found: list[Mention], sentences: Sequence[Sequence[Token]], body: str
+) -> list[Mention]:
+    """The tagger's mentions, with the dateline's places and credited agencies in place of
+    whatever the tagger made of those words."""
+    tokens = [t for sentence in sentences for t in sentence]
+    credited = []
+    for kind, start, end in credited_names(body):
+        inside = [t for t in tokens if start <= t.start and t.end <= end]
+        if inside:
+            credited.append(Mention(kind, inside, sure=True))
+    if not credited:
+        return found
+    taken = {t.start for m in credited for t in m.tokens}
+    kept = [m for m in found if not any(t.start in taken for t in m.tokens)]
+    return sorted(kept + credited, key=lambda m: m.start)
 
 
 def _join_broken_names(
@@ -249,16 +322,30 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
     """Group mentions into entities; longer names first so short forms can join them."""
     entities: list[_Entity] = []
     by_length = sorted(mentions, key=lambda m: (-len(m.tokens), m.start))
+    named_alone = {m.words[0] for m in mentions if len(m.words) == 1 and m.kind != "PER"}
     for mention in by_length:
         words = mention.words
         # A form already joined to an entity ("EA" after "Environment Agency (EA)") joins it again.
         target = next((e for e in entities if any(m.words == words for m in e.mentions)), None)
         if target is None and mention.kind != "PER":
-            key = _name_key(words)
+            org = mention.kind == "ORG"
+            key = _name_key(words, org)
             target = next(
-                (e for e in entities if e.kind != "PER" and _name_key(e.words) == key), None
+                (
+                    e
+                    for e in entities
+                    if e.kind != "PER" and _name_key(e.words, org and e.kind == "ORG") == key
+                ),
+                None,
             )
-        if target is None and len(words) < 4 and (mention.kind == "PER" or len(words) == 1):
+        if target is None and len(words) == 1:
+            target = _owned_name(words[0], entities, named_alone)
+        if (
+            target is None
+            and not mention.sure
+            and len(words) < 4
+            and (mention.kind == "PER" or len(words) == 1)
+        ):
             target = _person_with(words, entities)
         if target is None and mention.kind != "PER" and len(words) == 1:
             target = _expansion_of(mention, entities, body)
@@ -269,19 +356,43 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
     return _finish(entities, body)
 
 
-def _name_key(words: tuple[str, ...]) -> tuple[str, ...]:
+def _name_key(words: tuple[str, ...], organisation: bool) -> tuple[str, ...]:
     """What two non-person names must share to be one entity: one country's names share its
     first name ("US", "U.S.", "America" -> "united states"); a company is the same with or
-    without its legal form or a leading "The" ("The Home Depot Inc." -> "home depot")."""
+    without its legal form or a leading "The" ("The Home Depot Inc." -> "home depot"), and two
+    `organisation`s with or without the word for their kind ("Emirates Airline" -> "emirates")."""
     country = COUNTRY_NAMES.get(" ".join(words).rstrip("."))
     if country is not None:
         return (country,)
     core = list(words)
     if len(core) > 1 and core[0] == "the":
         core.pop(0)
-    while len(core) > 1 and (core[-1].rstrip(".") in LEGAL_SUFFIXES or core[-1] in {",", "&"}):
+    while len(core) > 1 and (
+        core[-1].rstrip(".") in LEGAL_SUFFIXES
+        or core[-1] in {",", "&"}
+        or (organisation and core[-1] in ORG_KIND_WORDS)
+    ):
         core.pop()
     return tuple(core)
+
+
+def _owned_name(
+    word: str, entities: Sequence[_Entity], named_alone: set[str]
+) -> _Entity | None:
+    """The two-word name a one-word name is short for when the first word is its owner, named
+    on its own in the article too: "Stadia" is "Google Stadia" where "Google" is an entity,
+    "Alexa" "Amazon Alexa". "Korea" does not join "South Korea": "South" is no entity."""
+    return next(
+        (
+            e
+            for e in entities
+            if e.kind != "PER"
+            and len(e.words) == 2
+            and e.words[1] == word
+            and e.words[0] in named_alone
+        ),
+        None,
+    )
 
 
 def _person_with(words: tuple[str, ...], entities: Sequence[_Entity]) -> _Entity | None:

@@ -13,7 +13,7 @@ def _entities(text, tags_by_word):
         for i in range(1, len(s_tags)):
             if s_tags[i].startswith("I-") and s_tags[i - 1] == "O":
                 s_tags[i] = "B-" + s_tags[i][2:]
-    return merge(mentions_from_tags(split, tags), text)
+    return merge(mentions_from_tags(split, tags, text), text)
 
 
 def _by_name(entities):
@@ -69,7 +69,7 @@ def test_a_surname_tagged_as_another_type_joins_the_person():
     text = "Vladimir Putin spoke. Putin left Moscow."
     split = sentences(text)
     tags = [["B-PER", "I-PER", "O", "O"], ["B-LOC", "O", "B-LOC", "O"]]
-    names = _by_name(merge(mentions_from_tags(split, tags), text))
+    names = _by_name(merge(mentions_from_tags(split, tags, text), text))
     assert names["Vladimir Putin"]["count"] == 2
     assert names["Moscow"]["type"] == "LOC"
 
@@ -159,3 +159,51 @@ def test_an_acronym_defined_in_the_text_joins_its_name_whatever_its_type():
     assert names["Environment Agency"]["count"] == 3
     assert names["Environment Agency"]["type"] == "ORG"
     assert "EA" not in names
+
+
+def test_a_datelines_places_and_agency_are_named_whatever_the_tagger_said():
+    text = "HANOI, Vietnam (AP) \u2014 The Hanoi Hilton held him.\n\nHe left Hanoi."
+    tags = {"HANOI": "I-PER", "Hanoi": "I-PER", "Hilton": "I-PER"}
+    names = _by_name(_entities(text, tags))
+    assert (names["HANOI"]["type"], names["Vietnam"]["type"], names["AP"]["type"]) == (
+        "LOC",
+        "LOC",
+        "ORG",
+    )
+    # The dateline's city is not the surname of the "person" Hanoi Hilton.
+    assert names["Hanoi Hilton"]["count"] == 1
+
+
+def test_an_organisation_with_and_without_the_word_for_its_kind_is_one():
+    text = "Emirates Airline ordered jets. Emirates said the Brexit Party and Brexit differ."
+    tags = {"Emirates": "I-ORG", "Airline": "I-ORG", "Brexit": "I-MISC", "Party": "I-ORG"}
+    split = sentences(text)
+    tags_ = [[tags.get(t.text, "O") for t in s] for s in split]
+    tags_[1][3:5] = ["B-ORG", "I-ORG"]  # "Brexit Party"
+    names = _by_name(merge(mentions_from_tags(split, tags_, text), text))
+    assert names["Emirates Airline"]["count"] == 2
+    assert names["Brexit Party"]["count"] == 1
+    assert names["Brexit"]["type"] == "MISC"
+
+
+def test_a_product_joins_its_owners_name_only_when_the_owner_is_named_alone():
+    text = "Google Stadia launched. Google said Stadia costs less. South Korea and Korea."
+    tags = {"Google": "I-ORG", "Stadia": "I-MISC", "South": "I-LOC", "Korea": "I-LOC"}
+    split = sentences(text)
+    tags_ = [[tags.get(t.text, "O") for t in s] for s in split]
+    tags_[0][:2] = ["B-ORG", "I-ORG"]
+    names = _by_name(merge(mentions_from_tags(split, tags_, text), text))
+    assert names["Google Stadia"]["count"] == 2
+    assert names["Google"]["count"] == 1
+    assert names["South Korea"]["count"] == 1
+    assert names["Korea"]["count"] == 1
+
+
+def test_a_job_title_read_into_an_organisation_is_dropped():
+    text = "Olivier Bosc, General Manager of Life Care Solutions Europe, said so."
+    tags = {"Olivier": "I-PER", "Bosc": "I-PER"}
+    tags.update(dict.fromkeys(["General", "Manager", "of", "Life", "Care", "Solutions"], "I-ORG"))
+    tags["Europe"] = "I-ORG"
+    names = _by_name(_entities(text, tags))
+    assert names["Life Care Solutions Europe"]["type"] == "ORG"
+    assert not any("Manager" in name for name in names)
