@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.kafka.admin import ensure_topics, producer_config
 from pipeline.kafka.lag import KafkaOffsetSource, LagCollector
@@ -305,3 +305,53 @@ def secure_pipeline(
     yield make
     for under_test in made:
         under_test.close()
+
+
+# The three-node cluster (`make cluster`), for test_cluster.py and test_cluster_faults.py.
+CLUSTER_HOME = REPO / ".kafka-cluster"
+
+
+def cluster_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BROKER_SCRIPT), *args, "--cluster"], capture_output=True, text=True, timeout=180
+    )
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """Bootstrap servers of the local three-node cluster, started here (and stopped after) when
+    it is not up."""
+    started = cluster_script("status").returncode != 0
+    result = cluster_script("start")
+    assert result.returncode == 0, result.stderr
+    bootstrap = result.stdout.strip().removeprefix("KAFKA_BOOTSTRAP_SERVERS=")
+    wait_for_brokers(bootstrap, 3)
+    try:
+        yield bootstrap
+    finally:
+        if started:
+            cluster_script("stop")
+
+
+def wait_for_brokers(bootstrap: str, count: int, timeout: float = 60) -> None:
+    """Until the cluster's metadata lists ``count`` brokers: a node answers on its port a
+    moment before the controller has registered it, and clients then fail with
+    UnknownBrokerIdError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+            try:
+                brokers = admin.describe_cluster()["brokers"]
+            finally:
+                admin.close()
+            if len(brokers) >= count:
+                return
+        except Exception:  # noqa: BLE001 - not ready yet, whatever the error
+            pass
+        assert time.monotonic() < deadline, f"fewer than {count} brokers after {timeout:g}s"
+        time.sleep(1)
+
+
+def node_pid(node: int) -> int:
+    return int(Path(CLUSTER_HOME / f"node-{node}" / "broker.pid").read_text())

@@ -22,12 +22,12 @@ from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.transactions import transactional_id
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGES
-from tests.integration.conftest import PipelineUnderTest, assert_lag_drains
-from tests.integration.test_cluster import (  # noqa: F401
-    HOME,
-    cluster,
+from tests.integration.conftest import (
+    CLUSTER_HOME,
+    PipelineUnderTest,
+    assert_lag_drains,
+    cluster_script,
     node_pid,
-    script,
     wait_for_brokers,
 )
 from tests.integration.test_supervision import (
@@ -46,7 +46,7 @@ TRANSACTION_LOG_PARTITIONS = 50
 
 
 @pytest.fixture()
-def cluster_pipeline(cluster: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:  # noqa: F811
+def cluster_pipeline(cluster: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     run = uuid.uuid4().hex[:8]
     settings = Settings(
         bootstrap_servers=cluster,
@@ -62,20 +62,20 @@ def cluster_pipeline(cluster: str, tmp_path: Path) -> Iterator[PipelineUnderTest
     yield under_test
     under_test.close()
     for node in NODES:  # whatever a failed test left down comes back for the next one
-        if script("status", "--node", str(node)).returncode != 0:
-            script("start", "--node", str(node))
+        if cluster_script("status", "--node", str(node)).returncode != 0:
+            cluster_script("start", "--node", str(node))
 
 
 def kill_node(node: int, bootstrap: str) -> Callable[[], None]:
     """SIGKILL one node's whole process group; returns what restarts it."""
     os.killpg(node_pid(node), signal.SIGKILL)
     deadline = time.monotonic() + 15
-    while script("status", "--node", str(node)).returncode == 0:
+    while cluster_script("status", "--node", str(node)).returncode == 0:
         assert time.monotonic() < deadline, f"node {node} still answers after SIGKILL"
         time.sleep(0.2)
 
     def restart() -> None:
-        result = script("start", "--node", str(node))
+        result = cluster_script("start", "--node", str(node))
         assert result.returncode == 0, result.stderr
         wait_for_brokers(bootstrap, len(NODES))
 
@@ -129,7 +129,8 @@ def active_controller() -> int:
     """The KRaft quorum's leader, as the node with the latest epoch recorded it."""
     states = []
     for node in NODES:
-        path = HOME / f"node-{node}" / "kraft-logs" / "__cluster_metadata-0" / "quorum-state"
+        path = CLUSTER_HOME / f"node-{node}" / "kraft-logs" / "__cluster_metadata-0"
+        path /= "quorum-state"
         if path.exists():
             state = json.loads(path.read_text())
             states.append((state.get("leaderEpoch", -1), state.get("leaderId", -1)))
