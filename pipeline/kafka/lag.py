@@ -260,12 +260,14 @@ class LagMonitor:
 
 
 class KafkaOffsetSource:
-    """``OffsetSource`` over one kafka-python admin client, rebuilt after any failure."""
+    """``OffsetSource`` over one kafka-python admin client and one read_committed consumer,
+    both rebuilt after any failure."""
 
     def __init__(self, client_config: Mapping[str, Any], timeout_seconds: float = 3.0) -> None:
         self._client_config = dict(client_config)
         self._timeout_ms = max(1, int(timeout_seconds * 1000))
         self._admin: Any = None
+        self._consumer: Any = None
 
     def partitions(self, topics: Sequence[str]) -> list[Partition]:
         found: list[Partition] = []
@@ -293,47 +295,56 @@ class KafkaOffsetSource:
     def unreadable(
         self, positions: Mapping[Partition, int], ends: Mapping[Partition, int]
     ) -> set[Partition]:
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
 
-        consumer = KafkaConsumer(
-            **self._client_config,
-            client_id="news-pipeline-lag",
-            group_id=None,
-            enable_auto_commit=False,
-            isolation_level="read_committed",
-            max_poll_records=len(positions),
-            request_timeout_ms=max(self._timeout_ms, 1000),
-        )
+        consumer = self._reader()
         undecided = {TopicPartition(*p): offset for p, offset in positions.items()}
         empty: set[Partition] = set()
-        try:
-            consumer.assign(list(undecided))
-            for tp, offset in undecided.items():
-                consumer.seek(tp, offset)
-            deadline = time.monotonic() + self._timeout_ms / 1000
-            while undecided and time.monotonic() < deadline:
-                for tp in consumer.poll(timeout_ms=200):
-                    undecided.pop(tp, None)  # it returned a message: readable
-                for tp in list(undecided):
-                    # Past the end with nothing returned: markers and aborted records only.
-                    if (
-                        consumer.position(tp, timeout_ms=self._timeout_ms)
-                        >= ends[(tp.topic, tp.partition)]
-                    ):
-                        empty.add((tp.topic, tp.partition))
-                        del undecided[tp]
-        finally:
-            consumer.close()
+        consumer.assign(list(undecided))
+        for tp, offset in undecided.items():
+            consumer.seek(tp, offset)
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while undecided and time.monotonic() < deadline:
+            for tp in consumer.poll(timeout_ms=200, max_records=len(positions)):
+                undecided.pop(tp, None)  # it returned a message: readable
+            for tp in list(undecided):
+                # Past the end with nothing returned: markers and aborted records only.
+                if (
+                    consumer.position(tp, timeout_ms=self._timeout_ms)
+                    >= ends[(tp.topic, tp.partition)]
+                ):
+                    empty.add((tp.topic, tp.partition))
+                    del undecided[tp]
         # Still undecided (an open transaction holds the last stable offset back): lag stands.
         return empty
 
     def close(self) -> None:
-        admin, self._admin = self._admin, None
-        if admin is not None:
+        clients = (self._admin, self._consumer)
+        self._admin = self._consumer = None
+        for client in clients:
+            if client is None:
+                continue
             try:
-                admin.close()
+                client.close()
             except Exception:  # closing a broken client must not mask the original failure
-                log.debug("closing admin client failed", exc_info=True)
+                log.debug("closing a lag client failed", exc_info=True)
+
+    def _reader(self) -> Any:
+        """The read_committed consumer ``unreadable`` reassigns on each call: one connection
+        for the worker's life rather than a new one every refresh that finds a partition
+        behind."""
+        if self._consumer is None:
+            from kafka import KafkaConsumer
+
+            self._consumer = KafkaConsumer(
+                **self._client_config,
+                client_id="news-pipeline-lag",
+                group_id=None,
+                enable_auto_commit=False,
+                isolation_level="read_committed",
+                request_timeout_ms=max(self._timeout_ms, 1000),
+            )
+        return self._consumer
 
     def _list_offsets(self, partitions: Sequence[Partition], spec: Any) -> dict[Partition, int]:
         from kafka import TopicPartition
