@@ -93,10 +93,31 @@ TITLES = HONORIFICS | frozenset(
         "envoy",
     ]
 )
-# A "person" ending in one of these is a misread place or organisation ("Downing Street"):
-# CoNLL's Reuters text rarely shows such names, so the CRF falls back on their shape.
+# A "person" or "organisation" ending in one of these is a misread place ("Jolinda Drive",
+# "Leicester Square"), a "person" ending in an ORG_HEADS word an organisation ("Dick Clark
+# Productions"): CoNLL's Reuters text rarely shows such names, so the CRF falls back on their
+# shape.
 PLACE_HEADS = frozenset(
-    ["street", "road", "avenue", "square", "lane", "bridge", "river", "island", "islands"]
+    [
+        "street",
+        "st",
+        "road",
+        "avenue",
+        "ave",
+        "boulevard",
+        "blvd",
+        "drive",
+        "highway",
+        "square",
+        "lane",
+        "place",
+        "bridge",
+        "river",
+        "island",
+        "islands",
+        "county",
+        "valley",
+    ]
 )
 ORG_HEADS = frozenset(
     [
@@ -112,6 +133,20 @@ ORG_HEADS = frozenset(
         "party",
         "ministry",
         "university",
+        "productions",
+        "studios",
+        "records",
+        "entertainment",
+        "pictures",
+        "airlines",
+        "airways",
+        "holdings",
+        "foundation",
+        "institute",
+        "association",
+        "agency",
+        "commission",
+        "committee",
     ]
 )
 # Leading words of a job title that the CRF can read into an organisation's span: "Head of
@@ -244,9 +279,12 @@ def mentions_from_tags(
                 words.pop()
             if kind != "PER":
                 words = _without_job_title(words)
-            if kind == "PER" and len(words) > 1:
+            if kind in ("PER", "ORG") and len(words) > 1:
                 head = _bare(normalise_token(words[-1].text))
-                kind = "LOC" if head in PLACE_HEADS else "ORG" if head in ORG_HEADS else kind
+                if head in PLACE_HEADS:
+                    kind = "LOC"
+                elif kind == "PER" and head in ORG_HEADS:
+                    kind = "ORG"
             if any(ch.isalnum() for t in words for ch in t.text) and not (
                 len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
             ):

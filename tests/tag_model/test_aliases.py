@@ -105,6 +105,16 @@ def test_a_person_named_like_a_street_or_a_company_is_retyped():
     assert names["Acme Group"]["type"] == "ORG"
 
 
+def test_an_organisation_named_like_a_street_is_a_place_and_a_production_company_not_a_person():
+    text = "Police closed Jolinda Drive. Dick Clark Productions said Acme Bank paid."
+    tags = {"Jolinda": "I-ORG", "Drive": "I-ORG", "Dick": "I-PER", "Clark": "I-PER",
+            "Productions": "I-PER", "Acme": "I-ORG", "Bank": "I-ORG"}
+    names = _by_name(_entities(text, tags))
+    assert names["Jolinda Drive"]["type"] == "LOC"
+    assert names["Dick Clark Productions"]["type"] == "ORG"
+    assert names["Acme Bank"]["type"] == "ORG"
+
+
 def test_no_mentions_gives_no_entities():
     assert merge([], "") == []
 
