@@ -326,21 +326,41 @@ def _with_credits(
 def _join_broken_names(
     found: list[Mention], sentences: Sequence[Sequence[Token]]
 ) -> list[Mention]:
-    """One person, not two, when only a bracket or quote separates two PER spans: the tagger
-    reads "(Russian President Vladimir) Putin" as "Vladimir" and "Putin"."""
+    """One person, not two, when only a bracket or quote separates two PER spans (the tagger
+    reads "(Russian President Vladimir) Putin" as "Vladimir" and "Putin"), or when a first name
+    that is also a place was read as one ("Aden" LOC + "O'Hara" PER)."""
     tokens_at = {t.start: (n, i) for n, s in enumerate(sentences) for i, t in enumerate(s)}
     out: list[Mention] = []
     for mention in found:
         previous = out[-1] if out else None
-        if previous is not None and previous.kind == mention.kind == "PER":
+        if previous is not None and mention.kind == "PER":
             n, i = tokens_at[previous.tokens[-1].start]
             m, j = tokens_at[mention.start]
             between = sentences[n][i + 1 : j] if n == m else None
-            if between and len(between) == 1 and between[0].text in _NAME_BREAKS:
+            broken = (
+                previous.kind == "PER"
+                and between is not None
+                and len(between) == 1
+                and between[0].text in _NAME_BREAKS
+            )
+            first_name = between == [] and len(mention.tokens) == 1 and _first_name_like(previous)
+            if broken or first_name:
                 out[-1] = Mention("PER", previous.tokens + mention.tokens)
                 continue
         out.append(mention)
     return out
+
+
+def _first_name_like(mention: Mention) -> bool:
+    """A one-word place or organisation right before a one-word person, with nothing between,
+    is that person's first name: "Aden O'Hara", "Chelsea Clinton", "Paris Hilton"."""
+    word = mention.tokens[0].text
+    return (
+        len(mention.tokens) == 1
+        and mention.kind in ("LOC", "ORG")
+        and word[:1].isupper()
+        and not word.isupper()
+    )
 
 
 def _is_covered(spans: dict[int, tuple[str, int]], i: int) -> bool:

@@ -107,8 +107,15 @@ def test_a_person_named_like_a_street_or_a_company_is_retyped():
 
 def test_an_organisation_named_like_a_street_is_a_place_and_a_production_company_not_a_person():
     text = "Police closed Jolinda Drive. Dick Clark Productions said Acme Bank paid."
-    tags = {"Jolinda": "I-ORG", "Drive": "I-ORG", "Dick": "I-PER", "Clark": "I-PER",
-            "Productions": "I-PER", "Acme": "I-ORG", "Bank": "I-ORG"}
+    tags = {
+        "Jolinda": "I-ORG",
+        "Drive": "I-ORG",
+        "Dick": "I-PER",
+        "Clark": "I-PER",
+        "Productions": "I-PER",
+        "Acme": "I-ORG",
+        "Bank": "I-ORG",
+    }
     names = _by_name(_entities(text, tags))
     assert names["Jolinda Drive"]["type"] == "LOC"
     assert names["Dick Clark Productions"]["type"] == "ORG"
@@ -143,8 +150,13 @@ def test_a_name_split_by_a_bracket_is_one_person():
 
 def test_country_short_and_long_names_are_one_place():
     text = "The United States and the U.S. agreed. US officials said America would pay."
-    tags = {"United": "I-LOC", "States": "I-LOC", "U.S.": "I-LOC", "US": "I-ORG",
-            "America": "I-LOC"}
+    tags = {
+        "United": "I-LOC",
+        "States": "I-LOC",
+        "U.S.": "I-LOC",
+        "US": "I-ORG",
+        "America": "I-LOC",
+    }
     names = _by_name(_entities(text, tags))
     assert list(names) == ["United States"]
     assert names["United States"]["count"] == 4
@@ -153,8 +165,14 @@ def test_country_short_and_long_names_are_one_place():
 
 def test_a_company_is_the_same_with_or_without_its_legal_form_or_the():
     text = "Apple Inc. said profits rose. Apple shares rose. The Home Depot and Home Depot Corp."
-    tags = {"Apple": "I-ORG", "Inc.": "I-ORG", "The": "I-ORG", "Home": "I-ORG",
-            "Depot": "I-ORG", "Corp.": "I-ORG"}
+    tags = {
+        "Apple": "I-ORG",
+        "Inc.": "I-ORG",
+        "The": "I-ORG",
+        "Home": "I-ORG",
+        "Depot": "I-ORG",
+        "Corp.": "I-ORG",
+    }
     names = _by_name(_entities(text, tags))
     assert names["Apple Inc."]["count"] == 2
     assert sum(e["count"] for e in names.values() if "Depot" in e["name"]) == 2
@@ -163,8 +181,13 @@ def test_a_company_is_the_same_with_or_without_its_legal_form_or_the():
 
 def test_an_acronym_defined_in_the_text_joins_its_name_whatever_its_type():
     text = "The Environment Agency (EA) warned. The EA said rivers rose. The AMA and ECB met."
-    tags = {"Environment": "I-ORG", "Agency": "I-ORG", "EA": "I-MISC", "AMA": "I-ORG",
-            "ECB": "I-ORG"}
+    tags = {
+        "Environment": "I-ORG",
+        "Agency": "I-ORG",
+        "EA": "I-MISC",
+        "AMA": "I-ORG",
+        "ECB": "I-ORG",
+    }
     names = _by_name(_entities(text, tags))
     assert names["Environment Agency"]["count"] == 3
     assert names["Environment Agency"]["type"] == "ORG"
@@ -217,3 +240,23 @@ def test_a_job_title_read_into_an_organisation_is_dropped():
     names = _by_name(_entities(text, tags))
     assert names["Life Care Solutions Europe"]["type"] == "ORG"
     assert not any("Manager" in name for name in names)
+
+
+def test_a_first_name_read_as_a_place_joins_the_surname_after_it():
+    text = "Aden O'Hara scored twice. Fans in Leeds cheered. Nairobi Serena Hotel staff."
+    tags = {
+        "Aden": "I-LOC",
+        "O'Hara": "I-PER",
+        "Leeds": "I-LOC",
+        "Nairobi": "I-LOC",
+        "Serena": "I-PER",
+        "Hotel": "I-PER",
+    }
+    split = sentences(text)
+    tags_ = [[tags.get(t.text, "O") for t in s] for s in split]
+    tags_[2][1:3] = ["B-PER", "I-PER"]  # "Serena Hotel", after the place "Nairobi"
+    names = _by_name(merge(mentions_from_tags(split, tags_, text), text))
+    assert names["Aden O'Hara"]["type"] == "PER"
+    assert names["Leeds"]["type"] == "LOC"
+    # Only a one-word surname takes the place before it as a first name.
+    assert "Nairobi" in names
