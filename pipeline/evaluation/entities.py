@@ -39,6 +39,7 @@ import typer
 
 from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
+    ModelDirOption,
     SharedDirOption,
     exit_with,
     shared_data,
@@ -179,11 +180,15 @@ def predicted_entities(record: Mapping[str, Any]) -> list[Entity]:
     ]
 
 
-def tag_pages(pages: Iterable[str], bodies: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Normalise and tag each page's true body, given as a raw record {"id", "body"}."""
+def tag_pages(
+    pages: Iterable[str], bodies: Mapping[str, str], model_dir: Path | None = None
+) -> list[dict[str, Any]]:
+    """Normalise and tag each page's true body, given as a raw record {"id", "body"}, with the
+    shipped tagger or the one in `model_dir`."""
     from pipeline.chain import Chain
+    from pipeline.stages.registry import StageContext
 
-    chain = Chain(["normalise", "tag"])
+    chain = Chain(["normalise", "tag"], StageContext(tag_model_dir=model_dir))
     return [chain.enrich({"id": page, "body": bodies[page]}) for page in pages]
 
 
@@ -225,10 +230,11 @@ def predict_cli(
     ] = None,
     gold: GoldOption = None,
     shared_dir: SharedDirOption = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Tag the true body of every page in the entity gold set; one tagged record per line."""
     gold_data = load_gold(gold)
-    records = tag_pages(gold_data["pages"], _true_bodies(shared_dir))
+    records = tag_pages(gold_data["pages"], _true_bodies(shared_dir), model_dir)
     write_jsonl(records, output)
 
 
@@ -245,12 +251,13 @@ def eval_cli(
     ] = None,
     gold: GoldOption = None,
     shared_dir: SharedDirOption = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Entity-level precision, recall and F1 (untyped and typed), per-type recall and the
     unmerged share, on the tune half, the held-out half and both, of the entity gold set."""
     gold_data = load_gold(gold)
     if predictions is None:
-        records = tag_pages(gold_data["pages"], _true_bodies(shared_dir))
+        records = tag_pages(gold_data["pages"], _true_bodies(shared_dir), model_dir)
     else:
         with predictions.open("rb") as lines:
             records = [orjson.loads(line) for line in lines if line.strip()]

@@ -1,4 +1,5 @@
-"""What the evaluation commands share: the ``--shared-dir`` option and the way they stop."""
+"""What the evaluation commands share: the ``--shared-dir`` and ``--model-dir`` options and the
+way they stop."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ SharedDirOption = Annotated[
         "repository]",
         show_default=False,
     ),
+]
+
+# The tagger's model folder (eval/predict tag, eval/predict entities).
+ModelDirOption = Annotated[
+    Path | None, typer.Option(help="tag model directory (default: the shipped one)")
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from pipeline.evaluation.options import ModelDirOption
 from pipeline.shared_data import SharedData
 from pipeline.tag_model import conll
 from pipeline.tag_model.conlleval import Scores, format_table, score
@@ -63,9 +64,6 @@ def _open_output(output: Path | None) -> TextIO:
     return output.open("w", encoding="utf-8") if output else sys.stdout
 
 
-ModelDir = Annotated[Path | None, typer.Option(help="model directory (default: the shipped one)")]
-
-
 def predict_cli(
     conll_file: Annotated[
         Path,
@@ -79,7 +77,7 @@ def predict_cli(
     scheme: Annotated[
         str, typer.Option(help="tag scheme of the added column: iob2 or iob1")
     ] = "iob2",
-    model_dir: ModelDir = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Tag a CoNLL-format file: every line comes back with the predicted tag as a last column."""
     from pipeline.tag_model.model import NerModel
@@ -144,7 +142,7 @@ def eval_cli(
             help="gold CoNLL file to tag and score (default: shared eng.testa)",
         ),
     ] = None,
-    model_dir: ModelDir = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Entity-level precision, recall and F1 per type (conlleval), and tagging speed."""
     if predictions is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import records
@@ -32,9 +33,11 @@ DEADLETTER_TOPIC = "deadletter"
 class StageContext:
     """What a loader may need beyond its model files. Without settings (``enrich``, the
     benchmarks) a stage keeps its state in memory; a worker passes its settings, and a stage
-    with state keeps it in Kafka."""
+    with state keeps it in Kafka. ``tag_model_dir`` points the tag stage at another model
+    folder (``eval entities --model-dir``)."""
 
     settings: Settings | None = None
+    tag_model_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,7 @@ def _load_dedup(context: StageContext) -> StageFunction:
 def _load_tag(context: StageContext) -> StageFunction:
     from pipeline.stages.tag import Tagger
 
-    return Tagger.load()
+    return Tagger.load(context.tag_model_dir)
 
 
 def _load_stance(context: StageContext) -> StageFunction:

@@ -9,7 +9,7 @@ and only the few cross-token features are built per occurrence.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipeline.tag_model.gazetteer import Gazetteer
 
@@ -92,13 +92,14 @@ class Featurizer:
         self,
         gazetteer: Gazetteer,
         clusters: dict[str, str] | None = None,
-        places: Gazetteer | None = None,
+        lists: Mapping[str, Gazetteer] | None = None,
     ) -> None:
         self.gazetteer = gazetteer
         self.clusters = clusters or {}
-        # Names from outside CoNLL (pipeline/training/tag/places.py): the same for training
-        # and unseen text, so unlike `gazetteer` they need no out-of-fold matching.
-        self.places = places
+        # Name lists from outside CoNLL, by feature prefix ("x": places.py's place names, "n":
+        # names.py's person names): the same for training and unseen text, so unlike
+        # `gazetteer` they need no out-of-fold matching.
+        self.lists = dict(lists or {})
         self._cache: dict[str, _Word] = {}
 
     def _word(self, word: str) -> _Word:
@@ -139,9 +140,9 @@ class Featurizer:
             lowered = [w.lower for w in sentence]
             capitalised = [w.capitalised for w in sentence]
             gaz_features = gaz.match(lowered, capitalised)
-            if self.places is not None:
+            for prefix, names in self.lists.items():
                 for own, more in zip(
-                    gaz_features, self.places.match(lowered, capitalised, "x"), strict=True
+                    gaz_features, names.match(lowered, capitalised, prefix), strict=True
                 ):
                     own.extend(more)
             rows = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,12 @@ SECOND_PASS_FILE = "model2.crfsuite"
 GAZETTEER_FILE = "gazetteer.json"
 CLUSTERS_FILE = "clusters.json"
 PLACES_FILE = "places.json"
+NAMES_FILE = "names.json"
 META_FILE = "meta.json"
+# Optional name lists from outside CoNLL (experiments: pipeline/training/tag/places.py and
+# names.py), by the feature prefix their matches get; a model folder without one is tagged
+# exactly as before.
+LIST_FILES = {"x": PLACES_FILE, "n": NAMES_FILE}
 
 
 def default_model_dir() -> Path:
@@ -30,6 +35,12 @@ def load_clusters(path: Path) -> dict[str, str]:
         return {}
     data: dict[str, str] = json.loads(path.read_text("utf-8"))
     return data
+
+
+def list_paths(directory: Path) -> dict[str, Path]:
+    """The optional name lists (LIST_FILES) present in a model folder, by feature prefix."""
+    paths = {prefix: directory / name for prefix, name in LIST_FILES.items()}
+    return {prefix: path for prefix, path in paths.items() if path.is_file()}
 
 
 class NerModel:
@@ -62,14 +73,13 @@ class NerModel:
             meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
             clusters = load_clusters(directory / CLUSTERS_FILE)
             second = directory / SECOND_PASS_FILE
-            places = directory / PLACES_FILE
             return cls.load_files(
                 model_path,
                 directory / GAZETTEER_FILE,
                 clusters,
                 meta,
                 second if second.is_file() else None,
-                places if places.is_file() else None,
+                list_paths(directory),
             )
         except (OSError, ValueError) as exc:
             raise ModelNotAvailable(f"cannot load the NER model from {directory}: {exc}") from exc
@@ -82,7 +92,7 @@ class NerModel:
         clusters: dict[str, str],
         meta: dict[str, Any] | None = None,
         second_pass_path: Path | None = None,
-        places_path: Path | None = None,
+        lists: Mapping[str, Path] | None = None,
     ) -> NerModel:
         import pycrfsuite  # heavy optional import: only workers that tag need it
 
@@ -92,8 +102,11 @@ class NerModel:
         if second_pass_path is not None:
             second = pycrfsuite.Tagger()
             second.open(str(second_pass_path))
-        places = Gazetteer.load(places_path) if places_path is not None else None
-        featurizer = Featurizer(Gazetteer.load(gazetteer_path), clusters, places)
+        featurizer = Featurizer(
+            Gazetteer.load(gazetteer_path),
+            clusters,
+            {prefix: Gazetteer.load(path) for prefix, path in (lists or {}).items()},
+        )
         return cls(tagger, featurizer, meta or {}, second)
 
     def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.settings import Settings
@@ -63,3 +65,11 @@ def test_a_stage_set_with_a_hole_is_named() -> None:
     assert registry.skipped_between(("normalise", "tag", "stance")) == ["dedup"]
     assert registry.skipped_between(("tag", "stance")) == []
     assert registry.skipped_between(()) == []
+
+
+def test_the_tag_loader_reads_the_model_folder_the_context_names(tmp_path: Path) -> None:
+    from pipeline.errors import ModelNotAvailable
+    from pipeline.stages.registry import StageContext
+
+    with pytest.raises(ModelNotAvailable, match=str(tmp_path)):
+        stage("tag").load(StageContext(tag_model_dir=tmp_path))

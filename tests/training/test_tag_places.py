@@ -25,7 +25,7 @@ def test_a_big_citys_english_exonyms_are_kept_but_codes_and_other_scripts_are_no
 
 def test_the_featurizer_marks_place_matches_apart_from_the_conll_gazetteer():
     places = build(CITIES, [], [], [])
-    featurizer = Featurizer(Gazetteer({}), {}, places)
+    featurizer = Featurizer(Gazetteer({}), {}, {"x": places})
     rows = featurizer.document([["Missiles", "hit", "Palm", "Bay", "and", "Kyiv"]])[0]
     assert "x=B-city" in rows[2] and "x=L-city" in rows[3]
     assert {"x=U-city", "x=U-city1m"} <= set(rows[5])

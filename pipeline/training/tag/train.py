@@ -26,9 +26,9 @@ from pipeline.tag_model.gazetteer import Gazetteer
 from pipeline.tag_model.model import (
     CLUSTERS_FILE,
     GAZETTEER_FILE,
+    LIST_FILES,
     META_FILE,
     MODEL_FILE,
-    PLACES_FILE,
     SECOND_PASS_FILE,
     NerModel,
     default_model_dir,
@@ -152,6 +152,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="place-name list (`python -m pipeline.training.tag.places`; default: the one in"
         " --output, if any)",
     )
+    parser.add_argument(
+        "--names",
+        type=Path,
+        default=None,
+        help="person-name list (`python -m pipeline.training.tag.names`; default: the one in"
+        " --output, if any)",
+    )
     parser.add_argument("--c1", type=float, default=0.1)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=100)
@@ -161,15 +168,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     out: Path = args.output
     out.mkdir(parents=True, exist_ok=True)
     clusters = load_clusters(args.clusters or out / CLUSTERS_FILE)
-    places_path: Path = args.places or out / PLACES_FILE
-    places = Gazetteer.load(places_path) if places_path.is_file() else None
+    given = {"x": args.places, "n": args.names}
+    lists = {
+        prefix: Gazetteer.load(path)
+        for prefix, name in LIST_FILES.items()
+        if (path := given[prefix] or out / name).is_file()
+    }
     train_docs = conll.read_documents(args.train)
     dev_docs = conll.read_documents(args.dev)
     gazetteer = Gazetteer.from_counts(
         Gazetteer.count(s for doc in train_docs for s in _document_spans(doc))
     )
     started = time.perf_counter()
-    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters, places))
+    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters, lists))
     print(f"featurised {len(docs)} documents in {time.perf_counter() - started:.0f}s", flush=True)
 
     params = (args.c1, args.c2, args.iterations)
@@ -186,8 +197,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             (work / CLUSTERS_FILE).write_text(
                 json.dumps(clusters, separators=(",", ":"), sort_keys=True), "utf-8"
             )
-        if places is not None:
-            places.save(work / PLACES_FILE)
+        for prefix, names in lists.items():
+            names.save(work / LIST_FILES[prefix])
         model = NerModel.load(work)
         scores, speed = evaluate(model, dev_docs)
         f1 = scores.prf()[2]
@@ -195,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             work / MODEL_FILE,
             work / GAZETTEER_FILE,
             clusters,
-            places_path=work / PLACES_FILE if places is not None else None,
+            lists={prefix: work / LIST_FILES[prefix] for prefix in lists},
         )
         f1_first = evaluate(first_only, dev_docs)[0].prf()[2]
         print(
@@ -215,8 +226,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
         (out / SECOND_PASS_FILE).unlink(missing_ok=True)
-        if places is None:
-            (out / PLACES_FILE).unlink(missing_ok=True)
+        for prefix, name in LIST_FILES.items():
+            if prefix not in lists:
+                (out / name).unlink(missing_ok=True)
         for path in work.iterdir():
             if not path.name.startswith("fold"):
                 shutil.copy(path, out / path.name)
