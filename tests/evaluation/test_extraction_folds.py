@@ -38,3 +38,14 @@ def test_cross_validation_reports_each_fold_and_each_rule():
     assert "fold 0 (1 pages)" in report and "fold 1 (1 pages)" in report
     assert "drop_repeated_headline=True vs False" in report
     assert "include_tables" not in report  # not among the rule sets scored
+
+
+def test_ties_keep_the_shipped_value_of_each_rule():
+    from pipeline.evaluation.extraction_folds import _best, score_table
+
+    pages = [("p1", _page("Page p1 says"))]
+    truth = {"p1": "\n".join(f"Page p1 says sentence number {i} of the story." for i in range(8))}
+    # Neither rule changes anything on this page: the shipped rules win the tie, whatever order.
+    other = ExtractionRules(full_run_below_chars=0)
+    table = score_table(pages, truth, [other, DEFAULT_RULES])
+    assert _best(table, ["p1"]) == DEFAULT_RULES

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
-from pipeline.text.extraction import extract_body, extract_page
+from pipeline.text.extraction import DEFAULT_RULES, ExtractionRules, extract_body, extract_page
 
 ARTICLE = [
     "The city council voted on Tuesday to build a new bridge across the river, ending a "
@@ -106,3 +107,59 @@ def test_huge_repetitive_page_does_not_blow_up() -> None:
     start = time.process_time()
     extract_body(html)
     assert time.process_time() - start < 20
+
+
+def _with(rule: str, value: bool) -> ExtractionRules:
+    return replace(DEFAULT_RULES, **{rule: value})
+
+
+def test_an_embedded_post_in_a_social_wrapper_is_kept() -> None:
+    tweet = ("This is the embedded post the article quotes, and the story is about it.")
+    html = page(ARTICLE[:2] + [
+        f'</p><div class="social-media-embed"><blockquote class="twitter-tweet"><p>{tweet}</p>'
+        '— Someone (@someone) <a href="https://twitter.com/x/status/1">November 18, 2019</a>'
+        '</blockquote><script src="https://platform.twitter.com/widgets.js"></script></div><p>'
+    ] + ARTICLE[2:])
+    assert tweet in extract_body(html)
+    assert tweet not in extract_body(html, _with("keep_embedded_posts", False))
+
+
+def test_link_lists_and_sign_off_lines_are_dropped() -> None:
+    article = ARTICLE[:2] + ["Related: Ten things you missed this week in the city"] + ARTICLE[2:]
+    trailer = ["Related:", "- Another story about the council and its many bridges",
+               "- A third story about the river and the city's long-running debates",
+               "Follow her on Twitter @reporter or on Facebook.",
+               "Sign up for our newsletter and get the day's top headlines every morning."]
+    html = page(article + trailer)
+    assert extract_body(html).split("\n") == ARTICLE
+    assert "Related: Ten things" in extract_body(html, _with("drop_boilerplate_lines", False))
+
+
+def test_a_leading_time_stamp_is_dropped() -> None:
+    from pipeline.text.extraction import _drop_boilerplate_lines
+
+    body = "\n".join(ARTICLE)
+    assert _drop_boilerplate_lines("5:45 AM PST 11/19/2019 by Sam Reporter\n" + body) == body
+    assert _drop_boilerplate_lines("4 min read\n" + body) == body
+    short = "At 10:30 the council voted to build the bridge."
+    assert _drop_boilerplate_lines(short) == short
+    assert _drop_boilerplate_lines(short + "\n" + body) == short + "\n" + body
+
+
+@pytest.mark.parametrize("line", [
+    "More than 200 people came to the meeting, the largest crowd in years.",
+    "Related to the vote, the council also approved a new cycle lane along the river.",
+    "Residents who follow the debate on Facebook were quick to react to the decision.",
+])
+def test_article_lines_that_look_like_boilerplate_are_kept(line: str) -> None:
+    assert line in extract_body(page(ARTICLE + [line]))
+
+
+def test_recall_paragraphs_only_between_kept_paragraphs() -> None:
+    from pipeline.text.extraction import _add_inner_paragraphs
+
+    ours = "First paragraph.\nThird paragraph."
+    wider = "TEASER AT THE TOP\nFirst paragraph.\nA heading\nREAD THIS OTHER STORY\n" \
+            "Third paragraph.\nA footer line"
+    assert _add_inner_paragraphs(ours, wider) == (
+        "First paragraph.\nA heading\nThird paragraph.")
