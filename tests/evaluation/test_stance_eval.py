@@ -4,6 +4,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from pipeline.errors import ModelNotAvailable
 from pipeline.evaluation import stance
 from pipeline.stance_model.data import Sentence, Target
 from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE
@@ -131,3 +132,25 @@ def test_eval_reports_multi_target_sentences_and_calibration_apart(tmp_path):
     assert f"multi-target sentences: {(2 / 3) / 3:.4f}" in result.output
     # Every score says 0.9, three of four are right.
     assert "expected calibration error of the scores (10 bins): 0.1500" in result.output
+
+
+def test_eval_runs_the_model_in_model_dir(tmp_path):
+    gold = _write(tmp_path / "gold.jsonl", SENTENCES)
+    empty = tmp_path / "model"
+    empty.mkdir()
+    result = CliRunner().invoke(
+        _app(stance.eval_cli), ["--gold", str(gold), "--model-dir", str(empty)]
+    )
+    assert isinstance(result.exception, ModelNotAvailable)
+    assert str(empty) in str(result.exception)
+
+
+@pytest.mark.skipif(not HAS_MODEL, reason="no shipped model")
+def test_eval_with_model_dir_scores_with_that_model(tmp_path):
+    gold = _write(tmp_path / "gold.jsonl", SENTENCES)
+    result = CliRunner().invoke(
+        _app(stance.eval_cli), ["--gold", str(gold), "--model-dir", str(DEFAULT_MODEL_DIR)]
+    )
+    assert result.exit_code == 0, result.output
+    # Both targets right: F1 1 for favor and against (neutral, absent, counts 0 in the mean).
+    assert "macro-F1                          0.6667" in result.output

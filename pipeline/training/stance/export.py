@@ -1,7 +1,7 @@
 """Checkpoint -> shipped model folder: ONNX encoder quantised to int8, numpy head, tokenizer.
 
     python -m pipeline.training.stance.export --checkpoint RUN/checkpoint.pt \
-        [RUN2/checkpoint.pt ...] --base-dir DIR [--out pipeline/models/stance]
+        [RUN2/checkpoint.pt ...] --base-dir DIR [--out pipeline/models/stance] [--per-target]
 
 Training-only (needs torch and onnx). The fp32 graph is statically quantised to int8
 (`quantise.build`: fixed activation scales calibrated on NewsMTSC training rows, per-channel
@@ -36,7 +36,7 @@ def average(checkpoints: list[Path]) -> dict[str, torch.Tensor]:
 
 def export(
     checkpoints: list[Path], base_dir: Path, out: Path, max_tokens: int, quantise: bool,
-    calibration: int = 400,
+    calibration: int = 400, per_target: bool = False, temperature: float = 1.0,
 ) -> None:
     model = StanceNet(BertEncoder.from_pretrained(base_dir))
     model.load_state_dict(average(checkpoints))
@@ -71,7 +71,9 @@ def export(
     )
     shutil.copy(base_dir / "tokenizer.json", out / "tokenizer.json")
     config = {"labels": list(LABELS), "max_tokens": max_tokens,
-              "quantised": "static int8" if quantise else False, "per_target": False}
+              "quantised": "static int8" if quantise else False, "per_target": per_target}
+    if temperature != 1.0:
+        config["temperature"] = temperature
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
@@ -86,9 +88,15 @@ def main() -> None:
     parser.add_argument("--no-quantise", action="store_true")
     parser.add_argument("--calibration-rows", type=int, default=400,
                         help="NewsMTSC training rows that set the int8 activation scales")
+    parser.add_argument("--per-target", action="store_true",
+                        help="config.json: score one row per target (for encoders trained with "
+                        "train --per-target); default one pass marking all of a sentence's targets")
+    parser.add_argument("--temperature", type=float, default=1.0,
+                        help="config.json: divide the logits by this (fitted on dev, see "
+                        "PROVENANCE.md); 1 leaves them as they are")
     args = parser.parse_args()
     export(args.checkpoint, args.base_dir, args.out, args.max_tokens, not args.no_quantise,
-           args.calibration_rows)
+           args.calibration_rows, args.per_target, args.temperature)
 
 
 if __name__ == "__main__":

