@@ -73,9 +73,13 @@ class _Word:
             own.append("digit")
         if "-" in word[1:]:
             own.append("hyphen")
-        # Cluster ids at coarse/medium/fine granularity, "12/130/901" (see clusters.py).
+        # Cluster ids at coarse/medium/fine granularity, "12/130/901", and with them (when the
+        # table has it) the type of the word's nearest named neighbours (see clusters.py): a
+        # hint about names, so only capitalised words carry it.
         levels = clusters.get(lower, "-/-/-").split("/")
-        own.extend(f"c{k}={level}" for k, level in enumerate(levels))
+        own.extend(f"c{k}={level}" for k, level in enumerate(levels[:3]))
+        if len(levels) > 3 and levels[3] != "-" and self.capitalised:
+            own.append(f"k={levels[3]}")
         self.own = own
         # Strings this word contributes to its neighbours' feature lists, by relative position.
         cluster = levels[1] if len(levels) > 1 else "-"
