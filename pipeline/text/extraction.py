@@ -73,14 +73,18 @@ _BULLETS = ("- ", "• ", "* ")
 _STAMP = re.compile(r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bmin(?:ute)?s? read\b|"
                     r"\breading time\b|\btempo de leitura\b|\blesezeit\b")
 _STAMP_WORDS = 15
-# A last line that signs the page off rather than ends the article.
+# A last line that signs the page off rather than ends the article: a pitch, a follow-us, a
+# credit ("Follow him on Twitter @x", "If you enjoyed this article, ..."), or a short line that
+# names a newsletter or a copyright (a long one is the story's own closing paragraph).
 _SIGN_OFF = re.compile(
-    r"(?i)newsletter|^subscribe\b|^sign up\b|^join \w+\W*$|"
+    r"(?i)^subscribe\b|^sign up\b|^join \w+\W*$|"
     r"\bfollow (?:us|me|him|her|them|@?[\w.]+) on (?:twitter|facebook|instagram|"
-    r"linkedin|youtube)|^listen (?:to|live)\b|^©|\bcopyright\b|all rights reserved|"
+    r"linkedin|youtube)|^listen (?:to|live)\b|^©|"
     r"^filed under\b|^have a (?:news )?tip\b|^tell us what you think|^comments?$|"
     r"^if you (?:enjoyed|liked) this"
 )
+_SHORT_SIGN_OFF = re.compile(r"(?i)newsletter|\bcopyright\b|all rights reserved")
+_SHORT_SIGN_OFF_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -268,9 +272,15 @@ def _drop_boilerplate_lines(text: str) -> str:
             continue
         in_list = False
         kept.append(line)
-    while kept and (not kept[-1].strip() or _SIGN_OFF.search(kept[-1].strip())):
+    while kept and (not kept[-1].strip() or _signs_off(kept[-1].strip())):
         kept.pop()
     return "\n".join(kept)
+
+
+def _signs_off(line: str) -> bool:
+    if _SIGN_OFF.search(line):
+        return True
+    return len(line.split()) <= _SHORT_SIGN_OFF_WORDS and _SHORT_SIGN_OFF.search(line) is not None
 
 
 def _visible_text(tree: HtmlElement) -> str:
