@@ -24,9 +24,16 @@ SharedDirOption = Annotated[
     ),
 ]
 
-# The tagger's model folder (eval/predict tag, eval/predict entities).
+# The model folder a command scores: the tagger's (eval/predict tag, entities) or the stance
+# model's (eval/predict stance), as the command's help says.
 ModelDirOption = Annotated[
-    Path | None, typer.Option(help="tag model directory (default: the shipped one)")
+    Path | None,
+    typer.Option(
+        help="model directory (default: the shipped one)",
+        show_default=False,
+        exists=True,
+        file_okay=False,
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ import typer
 
 from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
+    ModelDirOption,
     SharedDirOption,
     shared_data,
     write_jsonl,
@@ -35,9 +36,6 @@ from pipeline.stance_model.metrics import (
 )
 
 Key = tuple[str, str]
-ModelDir = Annotated[Path | None, typer.Option(
-    help="model directory (default: the shipped one)", show_default=False,
-    exists=True, file_okay=False)]
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def predict_cli(
         exists=True, dir_okay=False)],
     output: Annotated[Path | None, typer.Option(
         help="Write the JSON lines here (default: stdout)", show_default=False)] = None,
-    model_dir: ModelDir = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Classify every target of a NewsMTSC file: favor, against or neutral, with its probability.
 
@@ -125,7 +123,7 @@ def eval_cli(
         "--per-target/--one-pass",
         help="Score each target of a multi-target sentence in a row of its own, or all in one "
              "row [default: as the model's config says]", show_default=False)] = None,
-    model_dir: ModelDir = None,
+    model_dir: ModelDirOption = None,
 ) -> None:
     """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
 
