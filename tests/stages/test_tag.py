@@ -91,3 +91,17 @@ def test_empty_body_has_no_entities(tagger):
 def test_pipe_tags_every_article(tagger):
     outs = list(tagger.pipe([_article("Paris is big."), _article("Bonn ist klein.", "de")]))
     assert [o["entities_skipped"] is None for o in outs] == [True, False]
+
+
+def test_a_datelines_place_and_agency_are_named(tagger):
+    body = (
+        "HANOI, Vietnam (AP) \u2014 The Hanoi Hilton, where prisoners of war were held, "
+        "opened a new exhibition on Tuesday.\n\nVisitors queued for hours."
+    )
+    out = tagger(_article(body))
+    _check(out)
+    names = _names(out)
+    assert {("HANOI", "LOC"), ("Vietnam", "LOC"), ("AP", "ORG")} <= names
+    # The dateline's city is its own place, not a mention of the Hanoi Hilton.
+    hilton = [e for e in out["entities"] if e["name"] == "Hanoi Hilton"]
+    assert [m["text"] for e in hilton for m in e["mentions"]] == ["Hanoi Hilton"]
