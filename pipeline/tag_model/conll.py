@@ -97,6 +97,16 @@ def chunks(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     return found
 
 
+def document_spans(doc: Document) -> list[tuple[list[str], str]]:
+    """(tokens, type) of every annotated name in a document, from its last column."""
+    spans = []
+    for sentence in doc.sentences:
+        tokens = sentence.tokens
+        for kind, start, end in chunks(sentence.column(-1)):
+            spans.append((tokens[start:end], kind))
+    return spans
+
+
 def to_bilou(tags: Sequence[str]) -> list[str]:
     out = ["O"] * len(tags)
     for kind, start, end in chunks(tags):

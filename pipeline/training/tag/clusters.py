@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.shared_data import SharedData
 from pipeline.tag_model import conll
+from pipeline.tag_model.gazetteer import Gazetteer
 from pipeline.tag_model.model import CLUSTERS_FILE, default_model_dir
 
 GRANULARITIES = (64, 256, 1024)
@@ -62,14 +63,8 @@ def cluster(  # type: ignore[no-untyped-def]
 
 def single_word_names(path: Path) -> dict[str, Counter[str]]:
     """Lower-cased one-word names of a CoNLL file -> how often each type annotates them."""
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    for document in conll.read_documents(path):
-        for sentence in document.sentences:
-            tokens = sentence.tokens
-            for kind, start, end in conll.chunks(sentence.column(-1)):
-                if end - start == 1:
-                    names[tokens[start].lower()][kind] += 1
-    return names
+    spans = (span for doc in conll.read_documents(path) for span in conll.document_spans(doc))
+    return {key[0]: kinds for key, kinds in Gazetteer.count(spans).items() if len(key) == 1}
 
 
 def neighbour_types(  # type: ignore[no-untyped-def]

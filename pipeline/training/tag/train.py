@@ -43,19 +43,10 @@ SECOND_PASS_FOLDS = 5
 Doc = list[tuple[list[list[str]], list[str], list[str]]]
 
 
-def _document_spans(doc: conll.Document) -> list[tuple[list[str], str]]:
-    spans = []
-    for sentence in doc.sentences:
-        tokens = sentence.tokens
-        for kind, start, end in conll.chunks(sentence.column(-1)):
-            spans.append((tokens[start:end], kind))
-    return spans
-
-
 def featurise_training(docs: Sequence[conll.Document], featurizer: Featurizer) -> list[Doc]:
     """Features for every training document, each matched against a gazetteer built from
     the other folds only."""
-    spans = [_document_spans(doc) for doc in docs]
+    spans = [conll.document_spans(doc) for doc in docs]
     out: list[Doc] = [[] for _ in docs]
     for fold in range(GAZETTEER_FOLDS):
         others = [
@@ -177,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     train_docs = conll.read_documents(args.train)
     dev_docs = conll.read_documents(args.dev)
     gazetteer = Gazetteer.from_counts(
-        Gazetteer.count(s for doc in train_docs for s in _document_spans(doc))
+        Gazetteer.count(s for doc in train_docs for s in conll.document_spans(doc))
     )
     started = time.perf_counter()
     docs = featurise_training(train_docs, Featurizer(gazetteer, clusters, lists))
