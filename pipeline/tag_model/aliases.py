@@ -119,18 +119,23 @@ PLACE_HEADS = frozenset(
         "valley",
     ]
 )
-ORG_HEADS = frozenset(
+# Trailing words that say what kind of organisation a name is: "Emirates Airline" is the
+# "Emirates" of the next paragraph, "Ford Motor" is "Ford", the "Labour Party" is "Labour".
+# Only organisations drop them: "Brexit Party" and (MISC) "Brexit" stay apart.
+ORG_KIND_WORDS = frozenset(
+    ["airline", "airlines", "airways", "group", "holdings", "motor", "motors", "company", "party"]
+)
+# Last words that make a "person" an organisation: those kind words and the legal or
+# institutional ones that are part of a name ("Bank", "Ltd", "Productions").
+ORG_HEADS = ORG_KIND_WORDS | frozenset(
     [
-        "company",
         "corporation",
         "corp",
         "inc",
         "ltd",
         "plc",
-        "group",
         "bank",
         "council",
-        "party",
         "ministry",
         "university",
         "productions",
@@ -138,9 +143,6 @@ ORG_HEADS = frozenset(
         "records",
         "entertainment",
         "pictures",
-        "airlines",
-        "airways",
-        "holdings",
         "foundation",
         "institute",
         "association",
@@ -181,12 +183,6 @@ _TITLE_ENDS = frozenset(["of", "for", "at"])
 _CLITICS = frozenset({"'s", "'", "s"})
 # Trailing words that name a company's legal form, not the company: "Apple Inc." is "Apple".
 LEGAL_SUFFIXES = frozenset(["inc", "corp", "corporation", "ltd", "plc", "llc", "co", "ag", "sa"])
-# Trailing words that say what kind of organisation a name is: "Emirates Airline" is the
-# "Emirates" of the next paragraph, "Ford Motor" is "Ford", the "Labour Party" is "Labour".
-# Only organisations drop them: "Brexit Party" and (MISC) "Brexit" stay apart.
-ORG_KIND_WORDS = frozenset(
-    ["airline", "airlines", "airways", "group", "holdings", "motor", "motors", "company", "party"]
-)
 # Names of one country, each group keyed by its first entry. Only forms that name nothing else
 # in news are listed ("America" alone is the country in news; "the Americas" is not listed).
 COUNTRY_NAMES = {
@@ -323,9 +319,7 @@ def _with_credits(
     return sorted(kept + credited, key=lambda m: m.start)
 
 
-def _join_broken_names(
-    found: list[Mention], sentences: Sequence[Sequence[Token]]
-) -> list[Mention]:
+def _join_broken_names(found: list[Mention], sentences: Sequence[Sequence[Token]]) -> list[Mention]:
     """One person, not two, when only a bracket or quote separates two PER spans (the tagger
     reads "(Russian President Vladimir) Putin" as "Vladimir" and "Putin"), or when a first name
     that is also a place was read as one ("Aden" LOC + "O'Hara" PER)."""
@@ -434,9 +428,7 @@ def _name_key(words: tuple[str, ...], organisation: bool) -> tuple[str, ...]:
     return tuple(core)
 
 
-def _owned_name(
-    word: str, entities: Sequence[_Entity], named_alone: set[str]
-) -> _Entity | None:
+def _owned_name(word: str, entities: Sequence[_Entity], named_alone: set[str]) -> _Entity | None:
     """The two-word name a one-word name is short for when the first word is its owner, named
     on its own in the article too: "Stadia" is "Google Stadia" where "Google" is an entity,
     "Alexa" "Amazon Alexa". "Korea" does not join "South Korea": "South" is no entity."""
