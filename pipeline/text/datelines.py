@@ -22,12 +22,13 @@ _CAPS_WORD = r"[A-Z][A-Z.'’-]+"
 WORD = r"[A-Z][\w.'’-]*"
 
 # "KYIV (Reuters) -", "LONDON, March 3 -", "WASHINGTON —", "SAN JOSE, Calif. (AP) —",
-# "Kyiv (Reuters) -" (a city in title case needs the agency to count).
+# "Kyiv (Reuters) -" (a city in title case needs the agency to count). The places are named
+# groups; the agency is found by AGENCY_CREDIT wherever it stands.
 DATELINE = re.compile(
     rf"^\s*(?:(?P<city>{_CAPS_WORD}(?:\s+{_CAPS_WORD})*)"
     rf"(?:,\s*(?P<region>(?!{MONTH}\s+\d){WORD}(?:\s+{WORD})?))?"
-    rf"(?:,?\s*{MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?(?:\s*\((?P<agency>{AGENCY})\))?"
-    rf"|(?P<titled_city>{WORD}(?:\s+{WORD})*)\s*\((?P<titled_agency>{AGENCY})\))"
+    rf"(?:,?\s*{MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?(?:\s*\({AGENCY}\))?"
+    rf"|(?P<titled_city>{WORD}(?:\s+{WORD})*)\s*\({AGENCY}\))"
     rf"\s*{_DASH}(?=\s)"
 )
 # All-caps words that open a line before a dash without being a place: "BREAKING —".
