@@ -306,14 +306,15 @@ def _with_credits(
 ) -> list[Mention]:
     """The tagger's mentions, with the dateline's places and credited agencies in place of
     whatever the tagger made of those words."""
+    names = list(credited_names(body))
+    if not names:  # most articles: no dateline, no credit
+        return found
     tokens = [t for sentence in sentences for t in sentence]
     credited = []
-    for kind, start, end in credited_names(body):
+    for kind, start, end in names:
         inside = [t for t in tokens if start <= t.start and t.end <= end]
         if inside:
             credited.append(Mention(kind, inside, sure=True))
-    if not credited:
-        return found
     taken = {t.start for m in credited for t in m.tokens}
     kept = [m for m in found if not any(t.start in taken for t in m.tokens)]
     return sorted(kept + credited, key=lambda m: m.start)
