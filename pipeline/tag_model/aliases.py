@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from nicknames import NickNamer
+
 from pipeline.tag_model.conll import chunks
 from pipeline.tag_model.features import normalise_token
 from pipeline.text.datelines import credited_names
@@ -181,20 +183,100 @@ JOB_TITLES = frozenset(
 )
 _TITLE_ENDS = frozenset(["of", "for", "at"])
 _CLITICS = frozenset({"'s", "'", "s"})
+# Trailing words of a person's name that tell a father from a son, not one name from another:
+# "Patrick Carlineo Jr." is the "Patrick W. Carlineo" and "Pat Carlineo" of the same story.
+GENERATIONAL_SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv"])
 # Trailing words that name a company's legal form, not the company: "Apple Inc." is "Apple".
 LEGAL_SUFFIXES = frozenset(["inc", "corp", "corporation", "ltd", "plc", "llc", "co", "ag", "sa"])
-# Names of one country, each group keyed by its first entry. Only forms that name nothing else
-# in news are listed ("America" alone is the country in news; "the Americas" is not listed).
-COUNTRY_NAMES = {
+# Names of one country or US state, each group keyed by its first entry. Only forms that name
+# nothing else in news are listed ("America" alone is the country in news; "the Americas" is
+# not listed).
+PLACE_NAMES = {
     form: group[0]
     for group in (
         ("united states", "us", "u.s", "usa", "u.s.a", "america", "united states of america"),
         ("united kingdom", "uk", "u.k", "britain", "great britain"),
         ("united arab emirates", "uae", "u.a.e"),
         ("european union", "eu", "e.u"),
+        # US states and their AP-style abbreviations, as datelines write them ("SANTA FE, N.M.").
+        # Left out: "Miss." (an honorific first), "La." and "Pa." (the keys "la" and "pa" would
+        # also catch LA, Los Angeles, and PA, the news agency).
+        ("alabama", "ala"),
+        ("arizona", "ariz"),
+        ("arkansas", "ark"),
+        ("california", "calif"),
+        ("colorado", "colo"),
+        ("connecticut", "conn"),
+        ("delaware", "del"),
+        ("florida", "fla"),
+        ("georgia", "ga"),
+        ("illinois", "ill"),
+        ("indiana", "ind"),
+        ("kansas", "kan"),
+        ("kentucky", "ky"),
+        ("maryland", "md"),
+        ("massachusetts", "mass"),
+        ("michigan", "mich"),
+        ("minnesota", "minn"),
+        ("missouri", "mo"),
+        ("montana", "mont"),
+        ("nebraska", "neb"),
+        ("nevada", "nev"),
+        ("new hampshire", "n.h"),
+        ("new jersey", "n.j"),
+        ("new mexico", "n.m"),
+        ("new york", "n.y"),
+        ("north carolina", "n.c"),
+        ("north dakota", "n.d"),
+        ("oklahoma", "okla"),
+        ("oregon", "ore"),
+        ("rhode island", "r.i"),
+        ("south carolina", "s.c"),
+        ("south dakota", "s.d"),
+        ("tennessee", "tenn"),
+        ("vermont", "vt"),
+        ("virginia", "va"),
+        ("washington", "wash"),
+        ("west virginia", "w.va"),
+        ("wisconsin", "wis"),
+        ("wyoming", "wyo"),
     )
     for form in group
 }
+# Lower-case words that end one name and start another inside a tagged run ("Arrowhead on
+# Facebook", "Flos Showroom in Corso Monforte"), unless an institution's word comes before "on"
+# or "at": "Conference on Disarmament", "Southern Illinois University at Carbondale". What
+# follows "in" or "at" is where the first name is: a place.
+_RUN_ON_WORDS = frozenset(["on", "in", "at"])
+_WHERE_WORDS = frozenset(["in", "at"])
+_BOUND_BY = ORG_HEADS | frozenset(
+    [
+        "conference",
+        "convention",
+        "treaty",
+        "forum",
+        "summit",
+        "court",
+        "college",
+        "school",
+        "center",
+        "centre",
+        "council",
+        "office",
+        "board",
+        "panel",
+        "program",
+        "programme",
+        "project",
+        "initiative",
+        "force",
+        "coalition",
+        "alliance",
+    ]
+)
+# What keeps a comma inside one name: "Goldman, Sachs & Co", "Bureau of Alcohol, Tobacco and
+# Firearms", "BioVest Research, Inc".
+_LIST_JOINERS = frozenset(["and", "&"])
 # A bracket or quote between two person fragments: "(Russian President Vladimir) Putin".
 _NAME_BREAKS = frozenset(["(", ")", "[", "]", '"', "\u201c", "\u201d"])
 _POSITION_WEIGHT = 0.4
@@ -265,27 +347,81 @@ def mentions_from_tags(
             if j > i + 1:
                 spans[i + 1] = ("PER", j)
         for start, (kind, end) in sorted(spans.items()):
-            words = list(tokens[start:end])
-            # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
-            while (
-                kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES
-            ):
-                words.pop(0)
-            while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
-                words.pop()
-            if kind != "PER":
-                words = _without_job_title(words)
-            if kind in ("PER", "ORG") and len(words) > 1:
-                head = _bare(normalise_token(words[-1].text))
-                if head in PLACE_HEADS:
-                    kind = "LOC"
-                elif kind == "PER" and head in ORG_HEADS:
-                    kind = "ORG"
-            if any(ch.isalnum() for t in words for ch in t.text) and not (
-                len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
-            ):
-                found.append(Mention(kind, words))
+            for piece_kind, words in _run_on_names(list(tokens[start:end]), kind, body):
+                mention = _cleaned(piece_kind, words)
+                if mention is not None:
+                    found.append(mention)
     return _with_credits(_join_broken_names(found, sentences), sentences, body)
+
+
+def _cleaned(kind: str, words: list[Token]) -> Mention | None:
+    """One tagged name as a mention (None if nothing of it is left): titles, clitics and job
+    titles cut, and the type its head word says."""
+    # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
+    while kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
+        words.pop(0)
+    while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
+        words.pop()
+    if kind != "PER":
+        words = _without_job_title(words)
+    if kind in ("PER", "ORG") and len(words) > 1:
+        head = _bare(normalise_token(words[-1].text))
+        if head in PLACE_HEADS:
+            kind = "LOC"
+        elif kind == "PER" and head in ORG_HEADS:
+            kind = "ORG"
+    if any(ch.isalnum() for t in words for ch in t.text) and not (
+        len(words) == 1 and normalise_token(words[0].text).lower() in _CLITICS
+    ):
+        return Mention(kind, words)
+    return None
+
+
+def _run_on_names(words: list[Token], kind: str, body: str) -> list[tuple[str, list[Token]]]:
+    """A tagged run cut where one name ends and the next begins, each piece with its type: at a
+    line break, at a list comma ("Facebook, Twitter") and at "on"/"in"/"at" between two
+    capitalised names (what follows "in"/"at" is a place: "Bluewater in Kent")."""
+    pieces: list[tuple[str, list[Token]]] = [(kind, [words[0]])]
+    lowered = [normalise_token(t.text).lower() for t in words]
+    for i in range(1, len(words)):
+        token, before, joiner = words[i], words[i - 1], lowered[i - 1]
+        if "\n" in body[before.end : token.start]:
+            pieces.append((kind, [token]))
+        elif joiner == "," and _list_comma(lowered, i - 1):
+            pieces[-1][1].pop()
+            pieces.append((kind, [token]))
+        elif joiner in _RUN_ON_WORDS and _run_on_word(words, lowered, i - 1, kind):
+            pieces[-1][1].pop()
+            pieces.append(("LOC" if joiner in _WHERE_WORDS else kind, [token]))
+        else:
+            pieces[-1][1].append(token)
+    return [(piece_kind, piece) for piece_kind, piece in pieces if piece]
+
+
+def _list_comma(lowered: list[str], at: int) -> bool:
+    """Whether the comma at `at` separates two names rather than the parts of one."""
+    rest = lowered[at + 1 :]
+    return (
+        bool(rest)
+        and rest[0].rstrip(".") not in LEGAL_SUFFIXES
+        and not _LIST_JOINERS.intersection(rest)
+    )
+
+
+def _run_on_word(words: list[Token], lowered: list[str], at: int, kind: str) -> bool:
+    """Whether "on"/"in"/"at" at `at` joins two names the tagger ran together."""
+    return (
+        kind != "MISC"
+        and at > 0
+        and at + 1 < len(words)
+        and words[at - 1].text[:1].isupper()
+        and words[at + 1].text[:1].isupper()
+        # "Organisation for Security and Cooperation in Europe": one name, bound by "for".
+        and all(w[:1].isupper() or not w[:1].isalpha() for w in (t.text for t in words[:at]))
+        # "Council on Foreign Relations", "University at Carbondale"; but "in" after such a
+        # word is where it is: "St David's Shopping Centre in Cardiff".
+        and (lowered[at] == "in" or lowered[at - 1].rstrip(".") not in _BOUND_BY)
+    )
 
 
 def _without_job_title(words: list[Token]) -> list[Token]:
@@ -380,6 +516,8 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
         words = mention.words
         # A form already joined to an entity ("EA" after "Environment Agency (EA)") joins it again.
         target = next((e for e in entities if any(m.words == words for m in e.mentions)), None)
+        if target is None and mention.kind == "PER" and len(words) > 1:
+            target = _same_person(words, entities)
         if target is None and mention.kind != "PER":
             org = mention.kind == "ORG"
             key = _name_key(words, org)
@@ -410,13 +548,14 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
 
 
 def _name_key(words: tuple[str, ...], organisation: bool) -> tuple[str, ...]:
-    """What two non-person names must share to be one entity: one country's names share its
-    first name ("US", "U.S.", "America" -> "united states"); a company is the same with or
-    without its legal form or a leading "The" ("The Home Depot Inc." -> "home depot"), and two
-    `organisation`s with or without the word for their kind ("Emirates Airline" -> "emirates")."""
-    country = COUNTRY_NAMES.get(" ".join(words).rstrip("."))
-    if country is not None:
-        return (country,)
+    """What two non-person names must share to be one entity: one country's or state's names
+    share its first name ("US", "U.S.", "America" -> "united states"; "N.M." -> "new mexico"); a
+    company is the same with or without its legal form or a leading "The" ("The Home Depot
+    Inc." -> "home depot"), and two `organisation`s with or without the word for their kind
+    ("Emirates Airline" -> "emirates")."""
+    place = PLACE_NAMES.get(" ".join(words).rstrip("."))
+    if place is not None:
+        return (place,)
     core = list(words)
     if len(core) > 1 and core[0] == "the":
         core.pop(0)
@@ -444,6 +583,66 @@ def _owned_name(word: str, entities: Sequence[_Entity], named_alone: set[str]) -
         ),
         None,
     )
+
+
+_NICKNAMES = NickNamer()
+
+
+def _same_person(words: tuple[str, ...], entities: Sequence[_Entity]) -> _Entity | None:
+    """The person a full name is another form of: the same surname and first name, give or
+    take a nickname ("Pat"/"Patrick"), an initial ("J."/"John"), a middle name or initial and a
+    generational suffix. "Patrick W. Carlineo", "Pat Carlineo" and "Patrick Carlineo Jr." are one
+    man; "Kim Sang Hee" and "Kim Jong Hee", or "Elizabeth" and "Victor Burton", are not."""
+    name = _name_parts(words)
+    if name is None:
+        return None
+    return next(
+        (
+            e
+            for e in entities
+            if e.kind == "PER"
+            and any(_same_name(name, _name_parts(m.words)) for m in e.mentions if m.kind == "PER")
+        ),
+        None,
+    )
+
+
+def _name_parts(words: tuple[str, ...]) -> tuple[str, tuple[str, ...], str] | None:
+    """First name, middle names and surname of a person's name of two words or more."""
+    core = [w.rstrip(".") for w in words if w.rstrip(".") not in GENERATIONAL_SUFFIXES]
+    core = [w for w in core if w not in {",", ""}]
+    if len(core) < 2:
+        return None
+    return core[0], tuple(core[1:-1]), core[-1]
+
+
+def _same_name(
+    name: tuple[str, tuple[str, ...], str], other: tuple[str, tuple[str, ...], str] | None
+) -> bool:
+    if other is None or name[2] != other[2] or not _same_first_name(name[0], other[0]):
+        return False
+    middle, other_middle = name[1], other[1]
+    if middle and other_middle:
+        return len(middle) == len(other_middle) and all(
+            _initial_of(a, b) for a, b in zip(middle, other_middle, strict=True)
+        )
+    return True
+
+
+def _same_first_name(first: str, other: str) -> bool:
+    return (
+        first == other
+        or _initial_of(first, other)
+        or other in _NICKNAMES.nicknames_of(first)
+        or first in _NICKNAMES.nicknames_of(other)
+    )
+
+
+def _initial_of(word: str, other: str) -> bool:
+    """Whether the two are the same name or one is the other's initial."""
+    if len(word) == 1 or len(other) == 1:
+        return word[:1] == other[:1]
+    return word == other
 
 
 def _person_with(words: tuple[str, ...], entities: Sequence[_Entity]) -> _Entity | None:

@@ -260,3 +260,59 @@ def test_a_first_name_read_as_a_place_joins_the_surname_after_it():
     assert names["Leeds"]["type"] == "LOC"
     # Only a one-word surname takes the place before it as a first name.
     assert "Nairobi" in names
+
+
+def test_a_run_of_names_is_cut_at_list_commas_and_between_a_name_and_its_place():
+    text = "Follow Arrowhead on Facebook, Twitter. Shops at Bluewater in Kent opened."
+    run = {w: "I-ORG" for w in ("Arrowhead", "on", "Facebook", ",", "Twitter", "Bluewater", "in")}
+    names = _by_name(_entities(text, {**run, "Kent": "I-ORG"}))
+    assert {(n, e["type"]) for n, e in names.items()} == {
+        ("Arrowhead", "ORG"),
+        ("Facebook", "ORG"),
+        ("Twitter", "ORG"),
+        ("Bluewater", "ORG"),
+        ("Kent", "LOC"),
+    }
+
+
+def test_names_that_hold_a_comma_or_an_institutions_on_stay_whole():
+    text = "Goldman, Sachs & Co joined the Conference on Disarmament talks."
+    tags = {w: "I-ORG" for w in ("Goldman", ",", "Sachs", "&", "Co")}
+    tags.update({w: "I-MISC" for w in ("Conference", "on", "Disarmament")})
+    assert set(_by_name(_entities(text, tags))) == {
+        "Goldman, Sachs & Co",
+        "Conference on Disarmament",
+    }
+
+
+def test_a_name_across_a_line_break_is_two_names():
+    text = "Reporting by Jane Smith\nEditing by Tom Brown"
+    tags = {w: "I-PER" for w in ("Jane", "Smith", "Editing", "Tom", "Brown")}
+    names = _by_name(_entities(text, tags))
+    assert "Jane Smith" in names
+    assert "Jane Smith Editing" not in names
+
+
+def test_forms_of_one_full_name_join_and_the_surname_with_them():
+    text = (
+        "Patrick W. Carlineo was charged. Carlineo, known as Pat Carlineo, denied it. "
+        "Patrick Carlineo Jr. appeared in court."
+    )
+    tags = {w: "I-PER" for w in ("Patrick", "W.", "Carlineo", "Pat", "Jr.")}
+    entities = _entities(text, tags)
+    assert [(e["name"], e["count"]) for e in entities] == [("Patrick W. Carlineo", 4)]
+
+
+def test_full_names_that_differ_in_a_first_or_middle_name_stay_apart():
+    text = "Kim Sang Hee met Kim Jong Hee. Elizabeth Burton and Victor Burton left."
+    tags = {w: "I-PER" for w in ("Kim", "Sang", "Jong", "Hee", "Elizabeth", "Victor", "Burton")}
+    # "and" sits between the two Burtons, so each is its own span.
+    names = _by_name(_entities(text, tags))
+    assert {"Kim Sang Hee", "Kim Jong Hee", "Elizabeth Burton", "Victor Burton"} <= set(names)
+
+
+def test_a_state_joins_its_dateline_abbreviation():
+    text = "SANTA FE, N.M. (AP) — New Mexico lawmakers met."
+    names = _by_name(_entities(text, {"New": "I-LOC", "Mexico": "I-LOC"}))
+    assert names["New Mexico"]["type"] == "LOC"
+    assert {m["text"] for m in names["New Mexico"]["mentions"]} == {"N.M.", "New Mexico"}
