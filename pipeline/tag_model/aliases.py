@@ -121,6 +121,8 @@ PLACE_HEADS = frozenset(
         "valley",
     ]
 )
+# First words that make a "person" or "organisation" a place: "River Ouse", "Lake Como".
+PLACE_LEADS = frozenset(["river", "lake", "mount", "mt", "cape", "isle", "gulf", "bay"])
 # Trailing words that say what kind of organisation a name is: "Emirates Airline" is the
 # "Emirates" of the next paragraph, "Ford Motor" is "Ford", the "Labour Party" is "Labour".
 # Only organisations drop them: "Brexit Party" and (MISC) "Brexit" stay apart.
@@ -360,13 +362,17 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
     while kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
         words.pop(0)
-    while len(words) > 1 and normalise_token(words[-1].text).lower() in _CLITICS:
+    # A clitic or a stray mark the tagger ran on into: "Thanks KLOOK!!" names "KLOOK".
+    while len(words) > 1 and (
+        normalise_token(words[-1].text).lower() in _CLITICS
+        or not any(ch.isalnum() for ch in words[-1].text)
+    ):
         words.pop()
     if kind != "PER":
         words = _without_job_title(words)
     if kind in ("PER", "ORG") and len(words) > 1:
         head = _bare(normalise_token(words[-1].text))
-        if head in PLACE_HEADS:
+        if head in PLACE_HEADS or _bare(normalise_token(words[0].text)) in PLACE_LEADS:
             kind = "LOC"
         elif kind == "PER" and head in ORG_HEADS:
             kind = "ORG"
@@ -379,15 +385,16 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
 
 def _run_on_names(words: list[Token], kind: str, body: str) -> list[tuple[str, list[Token]]]:
     """A tagged run cut where one name ends and the next begins, each piece with its type: at a
-    line break, at a list comma ("Facebook, Twitter") and at "on"/"in"/"at" between two
-    capitalised names (what follows "in"/"at" is a place: "Bluewater in Kent")."""
+    line break, at a list comma ("Facebook, Twitter"), at a bracket ("International Monetary
+    Fund (IMF)": the name and its acronym) and at "on"/"in"/"at" between two capitalised names
+    (what follows "in"/"at" is a place: "Bluewater in Kent")."""
     pieces: list[tuple[str, list[Token]]] = [(kind, [words[0]])]
     lowered = [normalise_token(t.text).lower() for t in words]
     for i in range(1, len(words)):
         token, before, joiner = words[i], words[i - 1], lowered[i - 1]
         if "\n" in body[before.end : token.start]:
             pieces.append((kind, [token]))
-        elif joiner == "," and _list_comma(lowered, i - 1):
+        elif (joiner == "," and _list_comma(lowered, i - 1)) or joiner == "(":
             pieces[-1][1].pop()
             pieces.append((kind, [token]))
         elif joiner in _RUN_ON_WORDS and _run_on_word(words, lowered, i - 1, kind):

@@ -316,3 +316,20 @@ def test_a_state_joins_its_dateline_abbreviation():
     names = _by_name(_entities(text, {"New": "I-LOC", "Mexico": "I-LOC"}))
     assert names["New Mexico"]["type"] == "LOC"
     assert {m["text"] for m in names["New Mexico"]["mentions"]} == {"N.M.", "New Mexico"}
+
+
+def test_a_name_and_its_bracketed_acronym_are_one_entity_and_stray_marks_are_cut():
+    text = "The International Monetary Fund (IMF) met. Thanks KLOOK!! said the IMF."
+    tags = {w: "I-ORG" for w in ("International", "Monetary", "Fund", "(", "IMF", ")", "KLOOK")}
+    tags["!"] = "I-ORG"
+    names = _by_name(_entities(text, tags))
+    assert set(names) == {"International Monetary Fund", "KLOOK"}
+    assert names["International Monetary Fund"]["count"] == 3
+
+
+def test_a_river_or_a_lake_read_as_an_organisation_is_a_place():
+    text = "The River Ouse burst its banks near Lake Windermere."
+    tags = {w: "I-ORG" for w in ("River", "Ouse", "Lake", "Windermere")}
+    tags["near"] = "O"
+    names = _by_name(_entities(text, tags))
+    assert names["River Ouse"]["type"] == "LOC"
