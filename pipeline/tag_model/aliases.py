@@ -353,7 +353,8 @@ def mentions_from_tags(
                 mention = _cleaned(piece_kind, words)
                 if mention is not None:
                     found.append(mention)
-    return _with_credits(_join_broken_names(found, sentences), sentences, body)
+    found = _without_sentence_openers(_join_broken_names(found, sentences), sentences)
+    return _with_credits(found, sentences, body)
 
 
 def _cleaned(kind: str, words: list[Token]) -> Mention | None:
@@ -485,6 +486,39 @@ def _join_broken_names(found: list[Mention], sentences: Sequence[Sequence[Token]
             if broken or first_name:
                 out[-1] = Mention("PER", previous.tokens + mention.tokens)
                 continue
+        out.append(mention)
+    return out
+
+
+def _without_sentence_openers(
+    found: list[Mention], sentences: Sequence[Sequence[Token]]
+) -> list[Mention]:
+    """Names with the capitalised word that opens their sentence cut off, where the article
+    shows it is no part of them: the rest is named on its own elsewhere, the word is never
+    capitalised inside a sentence nor a name on its own ("If Barclays sells" -> "Barclays").
+    Only organisations and MISC names lose it: persons and places are too often named by a
+    first name or a compass word alone."""
+    openers = {s[0].start for s in sentences if s}
+    mid_caps = {
+        normalise_token(t.text).lower() for s in sentences for t in s[1:] if t.text[:1].isupper()
+    }
+    named = {m.words for m in found if m.start not in openers}
+    name_words = {m.words[0] for m in found if len(m.words) == 1}
+    out = []
+    for mention in found:
+        if (
+            mention.start in openers
+            # Not a person's first name ("Rod Eddington said", then "Eddington") nor a place's
+            # first word ("South Korea grew", then "Korea").
+            and mention.kind in ("ORG", "MISC")
+            and len(mention.tokens) > 1
+            and mention.words[1:] in named
+            # "Swiss Re" read as "Swiss" + "Re" must not cut "Munich Re": too short to tell.
+            and len("".join(mention.words[1:])) > 2
+            and mention.words[0] not in mid_caps
+            and mention.words[0] not in name_words  # "Google Stadia ...", then "Google said"
+        ):
+            mention = Mention(mention.kind, mention.tokens[1:], mention.sure)
         out.append(mention)
     return out
 

@@ -333,3 +333,14 @@ def test_a_river_or_a_lake_read_as_an_organisation_is_a_place():
     tags["near"] = "O"
     names = _by_name(_entities(text, tags))
     assert names["River Ouse"]["type"] == "LOC"
+
+
+def test_a_sentence_opener_run_into_a_name_named_alone_elsewhere_is_cut():
+    text = "If Barclays sells, Barclays wins. Royal Mail grew. Mail staff joined the Royal Mail."
+    tags = {w: "I-ORG" for w in ("If", "Barclays", "Royal", "Mail")}
+    names = _by_name(_entities(text, tags))
+    assert names["Barclays"]["count"] == 2
+    assert "If Barclays" not in names
+    # "Royal" is capitalised inside a sentence: part of the name.
+    assert names["Royal Mail"]["count"] == 2
+    assert names["Mail"]["count"] == 1
