@@ -93,6 +93,7 @@ TITLES = HONORIFICS | frozenset(
         "home",
         "interior",
         "envoy",
+        "attorney",
     ]
 )
 # A "person" or "organisation" ending in one of these is a misread place ("Jolinda Drive",
@@ -119,6 +120,26 @@ PLACE_HEADS = frozenset(
         "islands",
         "county",
         "valley",
+    ]
+)
+# Acronyms of common nouns, which the tagger reads as organisations for their capitals ("the
+# IPO", "its COO"); alone they name nothing. eng.train tags none of them but one "IPO".
+COMMON_ACRONYMS = frozenset(
+    [
+        "ipo",
+        "ceo",
+        "coo",
+        "cfo",
+        "cto",
+        "cio",
+        "gdp",
+        "gnp",
+        "vat",
+        "icu",
+        "faq",
+        "suv",
+        "atm",
+        "ai",
     ]
 )
 # First words that make a "person" or "organisation" a place: "River Ouse", "Lake Como".
@@ -360,6 +381,11 @@ def mentions_from_tags(
 def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     """One tagged name as a mention (None if nothing of it is left): titles, clitics and job
     titles cut, and the type its head word says."""
+    # A title alone ("the Attorney General said") names an office, not a person.
+    if kind == "PER" and all(_bare(normalise_token(t.text)) in TITLES for t in words):
+        return None
+    if len(words) == 1 and _bare(normalise_token(words[0].text)) in COMMON_ACRONYMS:
+        return None
     # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
     while kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
         words.pop(0)

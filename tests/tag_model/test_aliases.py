@@ -344,3 +344,11 @@ def test_a_sentence_opener_run_into_a_name_named_alone_elsewhere_is_cut():
     # "Royal" is capitalised inside a sentence: part of the name.
     assert names["Royal Mail"]["count"] == 2
     assert names["Mail"]["count"] == 1
+
+
+def test_a_title_alone_and_a_common_acronym_are_no_entities():
+    text = "The Attorney General spoke. Its IPO came as Attorney General William Barr left."
+    tags = {w: "I-PER" for w in ("Attorney", "General", "William", "Barr")}
+    tags["IPO"] = "I-ORG"
+    names = _by_name(_entities(text, tags))
+    assert set(names) == {"William Barr"}
