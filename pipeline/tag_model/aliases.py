@@ -9,6 +9,7 @@ its CoNLL-trained features know Reuters style ("Mr." is rare there) better than 
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -324,7 +325,7 @@ class Mention:
     @cached_property
     def words(self) -> tuple[str, ...]:
         # Asked for on every comparison while merging: computed once per mention.
-        return tuple(normalise_token(t.text).lower() for t in self.tokens)
+        return tuple(_spelling_key(t.text) for t in self.tokens)
 
 
 @dataclass
@@ -338,6 +339,17 @@ class _Entity:
         self.mentions.append(mention)
         # A longer form carries more context than an acronym or a surname: its vote weighs more.
         self.kinds[mention.kind] += len(mention.tokens)
+
+
+def _spelling_key(word: str) -> str:
+    """A word as merging compares it: lower case, without accents, and with the endings that
+    transliterations of one Slavic name disagree on made one ("Zelenskyy", "Zelenskiy",
+    "Zelensky"; "José", "Jose")."""
+    folded = unicodedata.normalize("NFKD", normalise_token(word).lower())
+    key = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if len(key) > 4 and key.endswith(("yy", "iy", "ij")):
+        key = key[:-2] + "y"
+    return key
 
 
 def _bare(word: str) -> str:

@@ -352,3 +352,11 @@ def test_a_title_alone_and_a_common_acronym_are_no_entities():
     tags["IPO"] = "I-ORG"
     names = _by_name(_entities(text, tags))
     assert set(names) == {"William Barr"}
+
+
+def test_spellings_that_differ_in_accents_or_a_transliterated_ending_are_one_name():
+    text = "Volodymyr Zelenskyy met José Mourinho. Zelensky and Jose Mourinho spoke."
+    tags = {w: "I-PER" for w in ("Volodymyr", "Zelenskyy", "Zelensky", "José", "Jose", "Mourinho")}
+    names = _by_name(_entities(text, tags))
+    assert names["Volodymyr Zelenskyy"]["count"] == 2
+    assert names["José Mourinho"]["count"] == 2
