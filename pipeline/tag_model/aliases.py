@@ -20,6 +20,7 @@ from nicknames import NickNamer
 
 from pipeline.tag_model.conll import chunks
 from pipeline.tag_model.features import normalise_token
+from pipeline.text.abbreviations import is_short_form, long_form_start, max_long_form_words
 from pipeline.text.datelines import credited_names
 from pipeline.text.sentences import Token
 
@@ -381,6 +382,7 @@ def mentions_from_tags(
                     del spans[start]
             if j > i + 1:
                 spans[i + 1] = ("PER", j)
+        _with_defined_long_forms(tokens, spans)
         for start, (kind, end) in sorted(spans.items()):
             for piece_kind, words in _run_on_names(list(tokens[start:end]), kind, body):
                 mention = _cleaned(piece_kind, words)
@@ -388,6 +390,39 @@ def mentions_from_tags(
                     found.append(mention)
     found = _without_sentence_openers(_join_broken_names(found, sentences), sentences)
     return _with_credits(found, sentences, body)
+
+
+def _with_defined_long_forms(tokens: Sequence[Token], spans: dict[int, tuple[str, int]]) -> None:
+    """Make each name defined by a bracketed abbreviation one span, and the abbreviation
+    another of its type: the tagger reads "General Bathymetric Chart of the Oceans (GEBCO)" as
+    a MISC "General Bathymetric Chart" and a LOC "Oceans". Only where the tagger saw a name in
+    the long form ("gross domestic product (GDP)" names nothing); its type is the one most of
+    the long form's tagged words had (ties: ORG). `spans` (start -> (type, end)) is changed in
+    place."""
+    for i in range(1, len(tokens) - 2):
+        short = tokens[i + 1].text
+        if tokens[i].text != "(" or tokens[i + 2].text != ")" or not is_short_form(short):
+            continue
+        first = max(0, i - max_long_form_words(short))
+        found = long_form_start(short, [t.text for t in tokens[first:i]])
+        if found is None:
+            continue
+        begin = first + found
+        overlapping = [s for s, (_, end) in spans.items() if s < i and end > begin]
+        if i - begin < 2 or not tokens[begin].text[:1].isupper() or not overlapping:
+            continue
+        votes: Counter[str] = Counter()
+        for start in overlapping:
+            kind, end = spans.pop(start)
+            votes[kind] += min(end, i) - max(start, begin)
+            if start < begin:  # "Bank of England's" before "Monetary Policy Committee (MPC)"
+                spans[start] = (kind, begin)
+        # A tie goes to ORG, what most defined abbreviations name ("World Travel" LOC +
+        # "Tourism Council" ORG before "(WTTC)").
+        kind = max(votes, key=lambda k: (votes[k], k == "ORG"))
+        spans[begin] = (kind, i)
+        if not _is_covered(spans, i + 1):
+            spans[i + 1] = (kind, i + 2)
 
 
 def _cleaned(kind: str, words: list[Token]) -> Mention | None:
@@ -749,9 +784,14 @@ def _expansion_of(mention: Mention, entities: Sequence[_Entity], body: str) -> _
         if entity.kind == "PER" or len(entity.words) < 2:
             continue
         initials = _acronym(entity.words)
-        if word != initials and word != initials + "s":
-            continue
-        if entity.kind == mention.kind or _defined_before(entity, mention, body):
+        spelt = word in (initials, initials + "s")
+        if spelt and entity.kind == mention.kind:
+            return entity
+        # Defined: "the Environment Agency (EA)", "General Bathymetric Chart of the Oceans
+        # (GEBCO)", whose letters the long form's initials alone do not spell.
+        if _defined_before(entity, mention, body) and (
+            spelt or long_form_start(word, entity.words) == 0
+        ):
             return entity
     return None
 

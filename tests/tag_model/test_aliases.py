@@ -360,3 +360,32 @@ def test_spellings_that_differ_in_accents_or_a_transliterated_ending_are_one_nam
     names = _by_name(_entities(text, tags))
     assert names["Volodymyr Zelenskyy"]["count"] == 2
     assert names["José Mourinho"]["count"] == 2
+
+
+def test_a_name_defined_by_an_abbreviation_is_one_entity_with_it():
+    text = (
+        "The General Bathymetric Chart of the Oceans (GEBCO) maps the sea. GEBCO said so. "
+        "Gross domestic product (GDP) rose."
+    )
+    tags = {w: "I-MISC" for w in ("General", "Bathymetric", "Chart")}
+    tags.update({"Oceans": "I-LOC", "GEBCO": "I-ORG"})
+    entities = _entities(text, tags)
+    assert [(e["name"], e["type"], e["count"]) for e in entities] == [
+        ("General Bathymetric Chart of the Oceans", "MISC", 3)
+    ]
+
+
+def test_a_defined_name_keeps_the_name_before_it_and_ties_go_to_org():
+    text = (
+        "The Bank's Monetary Policy Committee (MPC) met the "
+        "World Travel and Tourism Council (WTTC)."
+    )
+    tags = {
+        w: "I-ORG" for w in ("Bank", "'s", "Monetary", "Policy", "Committee", "Tourism", "Council")
+    }
+    tags.update({"World": "I-LOC", "Travel": "I-LOC"})
+    names = _by_name(_entities(text, tags))
+    assert names["Monetary Policy Committee"]["count"] == 2
+    assert names["Bank"]["type"] == "ORG"
+    assert names["World Travel and Tourism Council"]["type"] == "ORG"
+    assert names["World Travel and Tourism Council"]["count"] == 2
