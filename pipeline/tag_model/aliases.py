@@ -9,6 +9,7 @@ its CoNLL-trained features know Reuters style ("Mr." is rare there) better than 
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -302,6 +303,11 @@ _BOUND_BY = ORG_HEADS | frozenset(
 # What keeps a comma inside one name: "Goldman, Sachs & Co", "Bureau of Alcohol, Tobacco and
 # Firearms", "BioVest Research, Inc".
 _LIST_JOINERS = frozenset(["and", "&"])
+# A model number after a name: letters and digits mixed ("A350", "A330neo", "PS4", "F40") or
+# three digits (Boeing's "737", "S&P 500"); one or two digits are scores, four a year. And the
+# words that can follow one ("737 Max", "PS4 Pro").
+_MODEL_NUMBER = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]{0,3}|\d{3}")
+_MODEL_SUFFIXES = frozenset(["max", "pro", "plus", "ultra", "mini", "neo", "lite", "xl"])
 # A bracket or quote between two person fragments: "(Russian President Vladimir) Putin".
 _NAME_BREAKS = frozenset(["(", ")", "[", "]", '"', "\u201c", "\u201d"])
 _POSITION_WEIGHT = 0.4
@@ -383,6 +389,7 @@ def mentions_from_tags(
             if j > i + 1:
                 spans[i + 1] = ("PER", j)
         _with_defined_long_forms(tokens, spans)
+        _with_model_numbers(tokens, spans)
         for start, (kind, end) in sorted(spans.items()):
             for piece_kind, words in _run_on_names(list(tokens[start:end]), kind, body):
                 mention = _cleaned(piece_kind, words)
@@ -423,6 +430,26 @@ def _with_defined_long_forms(tokens: Sequence[Token], spans: dict[int, tuple[str
         spans[begin] = (kind, i)
         if not _is_covered(spans, i + 1):
             spans[i + 1] = (kind, i + 2)
+
+
+def _with_model_numbers(tokens: Sequence[Token], spans: dict[int, tuple[str, int]]) -> None:
+    """A maker's or a title's name followed by a model number is a product, MISC, number
+    included: "Airbus A350", "Boeing 737 Max", "PS4 Pro", "Nikkei 225". Scores and years are
+    no model numbers ("Arsenal 2", "Palm Bay 18", "Euro 2020" is left to the tagger).
+    `spans` (start -> (type, end)) is changed in place."""
+    for start, (kind, end) in list(spans.items()):
+        if kind not in ("ORG", "MISC") or end >= len(tokens) or _is_covered(spans, end):
+            continue
+        if not _MODEL_NUMBER.fullmatch(tokens[end].text):
+            continue
+        end += 1
+        while (
+            end < len(tokens)
+            and tokens[end].text.lower() in _MODEL_SUFFIXES
+            and not _is_covered(spans, end)
+        ):
+            end += 1
+        spans[start] = ("MISC", end)
 
 
 def _cleaned(kind: str, words: list[Token]) -> Mention | None:

@@ -389,3 +389,12 @@ def test_a_defined_name_keeps_the_name_before_it_and_ties_go_to_org():
     assert names["Bank"]["type"] == "ORG"
     assert names["World Travel and Tourism Council"]["type"] == "ORG"
     assert names["World Travel and Tourism Council"]["count"] == 2
+
+
+def test_a_name_with_a_model_number_is_a_product_but_a_score_is_not():
+    text = "Airbus A350 and Boeing 737 Max jets flew. Arsenal 2 Chelsea 1."
+    tags = {"Airbus": "I-ORG", "Boeing": "I-ORG", "Arsenal": "I-ORG", "Chelsea": "I-ORG"}
+    names = _by_name(_entities(text, tags))
+    assert names["Airbus A350"]["type"] == "MISC"
+    assert names["Boeing 737 Max"]["type"] == "MISC"
+    assert names["Arsenal"]["type"] == "ORG"
