@@ -11,7 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from pipeline.tag_model.domain import is_sport
 from pipeline.tag_model.gazetteer import Gazetteer
+
+# Document domains the Featurizer can conjoin features with (meta.json's "domain", see
+# domain.py): "sport" conjoins the capitalised word's identity (w=, l=), its neighbours' type
+# (k=) and its gazetteer matches (g=) with the flag, instead of emitting them plainly, and adds a
+# "sport" feature to every token of a sports document.
+DOMAIN_SPORT = "sport"
+# The same, but the conjoined copies come alongside the plain features instead of replacing them.
+DOMAIN_SPORT_ALONGSIDE = "sport-alongside"
+DOMAINS = (DOMAIN_SPORT, DOMAIN_SPORT_ALONGSIDE)
+SPORT_SUFFIX = "|sp"
+_SPORT_CONJOINED = ("w=", "l=", "k=")
 
 _NORMALISE = str.maketrans(
     {
@@ -50,7 +62,7 @@ def _shape(word: str) -> str:
 class _Word:
     """Everything about one word form that does not depend on its context."""
 
-    __slots__ = ("own", "lower", "capitalised", "upper", "short_shape", "ctx")
+    __slots__ = ("own", "lower", "capitalised", "upper", "short_shape", "ctx", "_sport_own")
 
     def __init__(self, word: str, clusters: dict[str, str]) -> None:
         lower = word.lower()
@@ -81,12 +93,28 @@ class _Word:
         if len(levels) > 3 and levels[3] != "-" and self.capitalised:
             own.append(f"k={levels[3]}")
         self.own = own
+        self._sport_own: list[str] | None = None
         # Strings this word contributes to its neighbours' feature lists, by relative position.
         cluster = levels[1] if len(levels) > 1 else "-"
         self.ctx = {
             off: (f"l[{off}]={lower}", f"s[{off}]={short}", f"c[{off}]={cluster}")
             for off in (-2, -1, 1, 2)
         }
+
+    def sport_own(self, alongside: bool = False) -> list[str]:
+        """`own` as a sports document's token has it: a capitalised word's identity and
+        neighbours' type conjoined with the domain (built once per word form)."""
+        if self._sport_own is None:
+            if self.capitalised:
+                conjoined = [f + SPORT_SUFFIX for f in self.own if f.startswith(_SPORT_CONJOINED)]
+                if alongside:
+                    self._sport_own = self.own + conjoined
+                else:
+                    plain = [f for f in self.own if not f.startswith(_SPORT_CONJOINED)]
+                    self._sport_own = plain + conjoined
+            else:
+                self._sport_own = self.own
+        return self._sport_own
 
 
 class Featurizer:
@@ -97,8 +125,13 @@ class Featurizer:
         gazetteer: Gazetteer,
         clusters: dict[str, str] | None = None,
         lists: Mapping[str, Gazetteer] | None = None,
+        domain: str | None = None,
     ) -> None:
+        if domain is not None and domain not in DOMAINS:
+            raise ValueError(f"unknown feature domain {domain!r} (known: {', '.join(DOMAINS)})")
         self.gazetteer = gazetteer
+        # None: every document is featurised alike (models trained before domain.py).
+        self.domain = domain
         self.clusters = clusters or {}
         # Name lists from outside CoNLL, by feature prefix ("x": places.py's place names, "n":
         # names.py's person names): the same for training and unseen text, so unlike
@@ -121,6 +154,8 @@ class Featurizer:
         (training uses it to match each document against lists built without it)."""
         gaz = gazetteer or self.gazetteer
         words = [[self._word(normalise_token(t)) for t in sentence] for sentence in sentences]
+        sport = self.domain is not None and is_sport(sentences)
+        alongside = self.domain == DOMAIN_SPORT_ALONGSIDE
         # Document-level evidence: a capitalised form seen mid-sentence somewhere in the document
         # is probably a name even where it starts a sentence or sits in an all-caps headline;
         # a form also seen in lower case probably is not.
@@ -149,9 +184,19 @@ class Featurizer:
                     gaz_features, names.match(lowered, capitalised, prefix), strict=True
                 ):
                     own.extend(more)
+            if sport:
+                gaz_features = [
+                    [
+                        *(own if alongside else [f for f in own if not f.startswith("g=")]),
+                        *(f + SPORT_SUFFIX for f in own if f.startswith("g=")),
+                    ]
+                    for own in gaz_features
+                ]
             rows = []
             for i, w in enumerate(sentence):
-                feats = ["b", *w.own, *gaz_features[i]]
+                feats = ["b", *(w.sport_own(alongside) if sport else w.own), *gaz_features[i]]
+                if sport:
+                    feats.append(DOMAIN_SPORT)
                 if i == 0:
                     feats.append("first")
                 if i == n - 1:

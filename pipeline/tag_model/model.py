@@ -20,6 +20,9 @@ CLUSTERS_FILE = "clusters.json"
 PLACES_FILE = "places.json"
 NAMES_FILE = "names.json"
 META_FILE = "meta.json"
+# meta.json's key for the document domain the features are conjoined with (features.DOMAINS);
+# absent in models trained before it, which are featurised exactly as before.
+DOMAIN_KEY = "domain"
 # Optional name lists from outside CoNLL (experiments: pipeline/training/tag/places.py and
 # names.py), by the feature prefix their matches get; a model folder without one is tagged
 # exactly as before.
@@ -106,6 +109,7 @@ class NerModel:
             Gazetteer.load(gazetteer_path),
             clusters,
             {prefix: Gazetteer.load(path) for prefix, path in (lists or {}).items()},
+            domain=(meta or {}).get(DOMAIN_KEY),
         )
         return cls(tagger, featurizer, meta or {}, second)
 

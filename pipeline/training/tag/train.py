@@ -21,10 +21,12 @@ from pathlib import Path
 from pipeline.shared_data import SharedData
 from pipeline.tag_model import conll
 from pipeline.tag_model.conlleval import Scores, score
-from pipeline.tag_model.features import Featurizer
+from pipeline.tag_model.domain import is_sport
+from pipeline.tag_model.features import DOMAINS, Featurizer
 from pipeline.tag_model.gazetteer import Gazetteer
 from pipeline.tag_model.model import (
     CLUSTERS_FILE,
+    DOMAIN_KEY,
     GAZETTEER_FILE,
     LIST_FILES,
     META_FILE,
@@ -38,15 +40,31 @@ from pipeline.tag_model.model import (
 
 GAZETTEER_FOLDS = 10
 SECOND_PASS_FOLDS = 5
+# The gazetteer type of a name counted in a sports document, with --gazetteer-by-domain.
+SPORT_KIND_PREFIX = "S"
 
 # One document: (first-pass features, gold BILOU tags, tokens) per sentence.
 Doc = list[tuple[list[list[str]], list[str], list[str]]]
 
 
-def featurise_training(docs: Sequence[conll.Document], featurizer: Featurizer) -> list[Doc]:
+def gazetteer_spans(
+    doc: conll.Document, by_domain: bool = False
+) -> list[tuple[list[str], str]]:
+    """A document's names for the gazetteer; with `by_domain`, those of a sports document
+    (domain.is_sport) are counted under their own types ("SORG"), so the gazetteer tells
+    "ORG in the sports pages" from "ORG elsewhere" ("Yorkshire", the cricket county)."""
+    spans = conll.document_spans(doc)
+    if by_domain and is_sport([s.tokens for s in doc.sentences]):
+        return [(tokens, SPORT_KIND_PREFIX + kind) for tokens, kind in spans]
+    return spans
+
+
+def featurise_training(
+    docs: Sequence[conll.Document], featurizer: Featurizer, gazetteer_by_domain: bool = False
+) -> list[Doc]:
     """Features for every training document, each matched against a gazetteer built from
     the other folds only."""
-    spans = [conll.document_spans(doc) for doc in docs]
+    spans = [gazetteer_spans(doc, gazetteer_by_domain) for doc in docs]
     out: list[Doc] = [[] for _ in docs]
     for fold in range(GAZETTEER_FOLDS):
         others = [
@@ -154,6 +172,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--single-pass", action="store_true", help="skip the second CRF")
+    parser.add_argument(
+        "--domain",
+        choices=DOMAINS,
+        default=None,
+        help="conjoin some features with the document's domain (pipeline/tag_model/domain.py)",
+    )
+    parser.add_argument(
+        "--gazetteer-by-domain",
+        action="store_true",
+        help="count the names of sports documents under their own gazetteer types",
+    )
     args = parser.parse_args(argv)
 
     out: Path = args.output
@@ -167,11 +196,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     train_docs = conll.read_documents(args.train)
     dev_docs = conll.read_documents(args.dev)
+    by_domain: bool = args.gazetteer_by_domain
     gazetteer = Gazetteer.from_counts(
-        Gazetteer.count(s for doc in train_docs for s in conll.document_spans(doc))
+        Gazetteer.count(s for doc in train_docs for s in gazetteer_spans(doc, by_domain))
     )
     started = time.perf_counter()
-    docs = featurise_training(train_docs, Featurizer(gazetteer, clusters, lists))
+    docs = featurise_training(
+        train_docs, Featurizer(gazetteer, clusters, lists, domain=args.domain), by_domain
+    )
     print(f"featurised {len(docs)} documents in {time.perf_counter() - started:.0f}s", flush=True)
 
     params = (args.c1, args.c2, args.iterations)
@@ -190,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         for prefix, names in lists.items():
             names.save(work / LIST_FILES[prefix])
+        domain = {DOMAIN_KEY: args.domain} if args.domain else {}
+        # NerModel.load reads the domain from meta.json; the full meta follows the scores.
+        (work / META_FILE).write_text(json.dumps(domain) + "\n", "utf-8")
         model = NerModel.load(work)
         scores, speed = evaluate(model, dev_docs)
         f1 = scores.prf()[2]
@@ -197,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             work / MODEL_FILE,
             work / GAZETTEER_FILE,
             clusters,
+            domain,
             lists={prefix: work / LIST_FILES[prefix] for prefix in lists},
         )
         f1_first = evaluate(first_only, dev_docs)[0].prf()[2]
@@ -214,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "c2": args.c2,
             "iterations": args.iterations,
             "labels": "BILOU",
+            **domain,
+            **({"gazetteer_by_domain": True} if by_domain else {}),
         }
         (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
         (out / SECOND_PASS_FILE).unlink(missing_ok=True)
