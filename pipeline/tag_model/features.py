@@ -134,8 +134,8 @@ class Featurizer:
         self.domain = domain
         self.clusters = clusters or {}
         # Name lists from outside CoNLL, by feature prefix ("x": places.py's place names, "n":
-        # names.py's person names): the same for training and unseen text, so unlike
-        # `gazetteer` they need no out-of-fold matching.
+        # names.py's person names, "c": companies.py's company names): the same for training
+        # and unseen text, so unlike `gazetteer` they need no out-of-fold matching.
         self.lists = dict(lists or {})
         self._cache: dict[str, _Word] = {}
 

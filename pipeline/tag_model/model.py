@@ -19,14 +19,15 @@ GAZETTEER_FILE = "gazetteer.json"
 CLUSTERS_FILE = "clusters.json"
 PLACES_FILE = "places.json"
 NAMES_FILE = "names.json"
+COMPANIES_FILE = "companies.json"
 META_FILE = "meta.json"
 # meta.json's key for the document domain the features are conjoined with (features.DOMAINS);
 # absent in models trained before it, which are featurised exactly as before.
 DOMAIN_KEY = "domain"
-# Optional name lists from outside CoNLL (experiments: pipeline/training/tag/places.py and
-# names.py), by the feature prefix their matches get; a model folder without one is tagged
-# exactly as before.
-LIST_FILES = {"x": PLACES_FILE, "n": NAMES_FILE}
+# Optional name lists from outside CoNLL (experiments: pipeline/training/tag/places.py,
+# names.py and companies.py), by the feature prefix their matches get; a model folder without
+# one is tagged exactly as before.
+LIST_FILES = {"x": PLACES_FILE, "n": NAMES_FILE, "c": COMPANIES_FILE}
 
 
 def default_model_dir() -> Path:

@@ -168,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="person-name list (`python -m pipeline.training.tag.names`; default: the one in"
         " --output, if any)",
     )
+    parser.add_argument(
+        "--companies",
+        type=Path,
+        default=None,
+        help="company-name list (`python -m pipeline.training.tag.companies`; default: the one"
+        " in --output, if any)",
+    )
     parser.add_argument("--c1", type=float, default=0.1)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=100)
@@ -188,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     out: Path = args.output
     out.mkdir(parents=True, exist_ok=True)
     clusters = load_clusters(args.clusters or out / CLUSTERS_FILE)
-    given = {"x": args.places, "n": args.names}
+    given = {"x": args.places, "n": args.names, "c": args.companies}
     lists = {
         prefix: Gazetteer.load(path)
         for prefix, name in LIST_FILES.items()
