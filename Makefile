@@ -54,8 +54,9 @@ test-faults: $(STAMP)  ## Only the fault-injection tests, FAULT_RUNS times in a 
 test-fast: $(STAMP)  ## Only the fast tests: no broker, a few seconds
 	$(BIN)/pytest -q -m "not integration and not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests
 	$(BIN)/mypy pipeline
 
 bench: $(STAMP)  ## End-to-end throughput through the real broker vs in-process (dedup on/off), and ingest pages/s

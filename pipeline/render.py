@@ -24,9 +24,7 @@ def summarise(record: dict[str, Any], max_entities: int = 12) -> str:
         )
     lines = [f"{headline(record)}  [{record.get('id')}] lang={record.get('language', '?')}"]
     if record.get("duplicate_of"):
-        lines.append(
-            f"    duplicate of {record['duplicate_of']} ({record.get('duplicate_kind')})"
-        )
+        lines.append(f"    duplicate of {record['duplicate_of']} ({record.get('duplicate_kind')})")
     skipped = record.get("entities_skipped") or record.get("stance_skipped")
     if skipped:
         lines.append(f"    skipped: {skipped}")

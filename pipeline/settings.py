@@ -184,29 +184,44 @@ class Settings(BaseSettings):
         json_schema_extra={"tools_only": True},
     )
     ingest_concurrency: int = Field(
-        16, ge=1, description="NEWS_PIPELINE_INGEST_CONCURRENCY: articles `ingest` fetches at "
-        "once over all hosts.", json_schema_extra={"tools_only": True},
+        16,
+        ge=1,
+        description="NEWS_PIPELINE_INGEST_CONCURRENCY: articles `ingest` fetches at "
+        "once over all hosts.",
+        json_schema_extra={"tools_only": True},
     )
     ingest_per_host_concurrency: int = Field(
-        2, ge=1, description="NEWS_PIPELINE_INGEST_PER_HOST_CONCURRENCY: requests in flight to "
-        "one host.", json_schema_extra={"tools_only": True},
+        2,
+        ge=1,
+        description="NEWS_PIPELINE_INGEST_PER_HOST_CONCURRENCY: requests in flight to one host.",
+        json_schema_extra={"tools_only": True},
     )
     ingest_per_host_rate: float = Field(
-        1.0, ge=0, description="NEWS_PIPELINE_INGEST_PER_HOST_RATE: requests per second to one "
+        1.0,
+        ge=0,
+        description="NEWS_PIPELINE_INGEST_PER_HOST_RATE: requests per second to one "
         "host, 0 for no limit (robots.txt Crawl-delay still applies).",
         json_schema_extra={"tools_only": True},
     )
     ingest_timeout_s: float = Field(
-        20.0, gt=0, description="NEWS_PIPELINE_INGEST_TIMEOUT_S: seconds for one HTTP request, "
-        "body included.", json_schema_extra={"tools_only": True},
+        20.0,
+        gt=0,
+        description="NEWS_PIPELINE_INGEST_TIMEOUT_S: seconds for one HTTP request, body included.",
+        json_schema_extra={"tools_only": True},
     )
     ingest_max_bytes: int = Field(
-        5_000_000, ge=1024, description="NEWS_PIPELINE_INGEST_MAX_BYTES: largest page or "
-        "listing read, after decompression.", json_schema_extra={"tools_only": True},
+        5_000_000,
+        ge=1024,
+        description="NEWS_PIPELINE_INGEST_MAX_BYTES: largest page or "
+        "listing read, after decompression.",
+        json_schema_extra={"tools_only": True},
     )
     ingest_retries: int = Field(
-        2, ge=0, description="NEWS_PIPELINE_INGEST_RETRIES: retries after a 5xx answer or a "
-        "failed connection, with backoff.", json_schema_extra={"tools_only": True},
+        2,
+        ge=0,
+        description="NEWS_PIPELINE_INGEST_RETRIES: retries after a 5xx answer or a "
+        "failed connection, with backoff.",
+        json_schema_extra={"tools_only": True},
     )
 
     heartbeat_timeout_s: float = Field(

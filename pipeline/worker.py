@@ -30,7 +30,9 @@ def run_worker(settings: Settings) -> int:
         log.warning(
             "this worker runs %s but not %s, which comes between them: articles wait on its "
             "input topic until another worker runs it (stages: %s)",
-            ", ".join(stages), ", ".join(gap), ", ".join(STAGE_NAMES),
+            ", ".join(stages),
+            ", ".join(gap),
+            ", ".join(STAGE_NAMES),
         )
     # Creating the topics up front gives them the configured partition count even when the
     # broker would auto-create them with its own default, and fails fast, before the models

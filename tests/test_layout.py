@@ -61,7 +61,5 @@ print(orjson.dumps(sorted(sys.modules)).decode())
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     loaded = orjson.loads(result.stdout.strip().splitlines()[-1])
-    unwanted = [
-        m for m in loaded if m.startswith(NOT_RUNTIME) or m.split(".")[0] in HEAVY
-    ]
+    unwanted = [m for m in loaded if m.startswith(NOT_RUNTIME) or m.split(".")[0] in HEAVY]
     assert unwanted == []

@@ -107,14 +107,20 @@ def report(tally: Tally, runs: list[WorkerRun], restarts: int, seconds: float) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench.soak",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.bench.soak", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--rate", type=float, default=10.0, help="articles per second (10)")
     parser.add_argument("--minutes", type=float, default=30.0, help="how long to produce (30)")
-    parser.add_argument("--restart-every", type=float, default=300.0,
-                        help="seconds between worker restarts (300)")
-    parser.add_argument("--drain-timeout", type=float, default=180.0,
-                        help="seconds to wait for the last results after producing stops")
+    parser.add_argument(
+        "--restart-every", type=float, default=300.0, help="seconds between worker restarts (300)"
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=180.0,
+        help="seconds to wait for the last results after producing stops",
+    )
     args = parser.parse_args(argv)
 
     base = Settings()
@@ -157,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def consume() -> None:
         consumer = KafkaConsumer(**consumer_config(settings))
-        parts = [TopicPartition(t, p) for t in (topics.enriched, topics.deadletter)
-                 for p in range(settings.partitions)]
+        parts = [
+            TopicPartition(t, p)
+            for t in (topics.enriched, topics.deadletter)
+            for p in range(settings.partitions)
+        ]
         consumer.assign(parts)
         consumer.seek_to_beginning(*parts)
         try:

@@ -51,12 +51,17 @@ def read_bbc(corpus_dir: Path, limit: int | None = None) -> Iterator[Record]:
     for path, record in zip(paths, read_records(paths), strict=True):
         if isinstance(record, SourceError):
             continue
-        yield {**record, "id": f"bbc/{path.parent.name}/{path.stem}", "source": "bbc",
-               "body": str(record["body"]).strip()}
+        yield {
+            **record,
+            "id": f"bbc/{path.parent.name}/{path.stem}",
+            "source": "bbc",
+            "body": str(record["body"]).strip(),
+        }
 
 
-def run_stage(name: str, load: Callable[[], Callable[[Record], Record]],
-              records: list[Record]) -> tuple[StageResult, list[Record]]:
+def run_stage(
+    name: str, load: Callable[[], Callable[[Record], Record]], records: list[Record]
+) -> tuple[StageResult, list[Record]]:
     """Load the stage once, then time it on each record separately."""
     start = time.perf_counter()
     stage = load()
@@ -72,35 +77,68 @@ def run_stage(name: str, load: Callable[[], Callable[[Record], Record]],
         except PipelineError:
             failed += 1
         latencies.append((time.perf_counter() - begin) * 1000)
-    result = StageResult(name, len(records), failed, load_s, time.perf_counter() - wall,
-                         time.process_time() - cpu, latencies, _peak_rss_mb())
+    result = StageResult(
+        name,
+        len(records),
+        failed,
+        load_s,
+        time.perf_counter() - wall,
+        time.process_time() - cpu,
+        latencies,
+        _peak_rss_mb(),
+    )
     return result, outputs
 
 
 def format_table(results: list[StageResult]) -> str:
-    header = ("stage", "articles", "failed", "load s", "art/s CPU", "art/s wall", "p50 ms",
-              "p95 ms", "peak RSS MB")
+    header = (
+        "stage",
+        "articles",
+        "failed",
+        "load s",
+        "art/s CPU",
+        "art/s wall",
+        "p50 ms",
+        "p95 ms",
+        "peak RSS MB",
+    )
     rows = [header]
     for r in results:
         p50, p95 = _percentile(r.latencies_ms, 50), _percentile(r.latencies_ms, 95)
-        rows.append((r.name, f"{r.articles}", f"{r.failed}", f"{r.load_s:.2f}",
-                     f"{r.articles / r.cpu_s:.1f}", f"{r.articles / r.wall_s:.1f}",
-                     f"{p50:.2f}", f"{p95:.2f}", f"{r.peak_rss_mb:.0f}"))
+        rows.append(
+            (
+                r.name,
+                f"{r.articles}",
+                f"{r.failed}",
+                f"{r.load_s:.2f}",
+                f"{r.articles / r.cpu_s:.1f}",
+                f"{r.articles / r.wall_s:.1f}",
+                f"{p50:.2f}",
+                f"{p95:.2f}",
+                f"{r.peak_rss_mb:.0f}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                  for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
         for row in rows
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench.stages",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.bench.stages", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
-    parser.add_argument("--shared-dir", type=Path,
-                        default=None,
-                        help="the shared/ folder (env NEWS_PIPELINE_SHARED_DIR; default ../shared)")
+    parser.add_argument(
+        "--shared-dir",
+        type=Path,
+        default=None,
+        help="the shared/ folder (env NEWS_PIPELINE_SHARED_DIR; default ../shared)",
+    )
     args = parser.parse_args(argv)
 
     corpus = SharedData.at(args.shared_dir).bbc
@@ -109,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _pin_to_one_cpu()
     records = list(read_bbc(corpus, args.limit))
-    print(f"{len(records)} BBC articles, one core, peak RSS so far {_peak_rss_mb():.0f} MB",
-          flush=True)
+    print(
+        f"{len(records)} BBC articles, one core, peak RSS so far {_peak_rss_mb():.0f} MB",
+        flush=True,
+    )
 
     results: list[StageResult] = []
     for spec in STAGES:

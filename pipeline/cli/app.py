@@ -38,6 +38,7 @@ eval_app = typer.Typer(
 app.add_typer(predict_app, name="predict")
 app.add_typer(eval_app, name="eval")
 
+
 def settings_from(**overrides: Any) -> Settings:
     """Settings from the environment, with the CLI flags that were given on top.
 
@@ -189,9 +190,7 @@ def demo(
 def tail(
     topics: Annotated[
         list[str] | None,
-        typer.Argument(
-            help=f"Topics: {', '.join(SHORT_NAMES)} or full names (default: enriched)"
-        ),
+        typer.Argument(help=f"Topics: {', '.join(SHORT_NAMES)} or full names (default: enriched)"),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
     since: Annotated[
@@ -254,7 +253,10 @@ def enrich(
 app.command()(ingest)
 
 for _task, _module in (
-    ("extraction", extraction), ("tag", tag), ("stance", stance), ("entities", entities)
+    ("extraction", extraction),
+    ("tag", tag),
+    ("stance", stance),
+    ("entities", entities),
 ):
     predict_app.command(_task)(_module.predict_cli)
     eval_app.command(_task)(_module.eval_cli)

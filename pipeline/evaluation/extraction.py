@@ -62,16 +62,22 @@ def load_bodies(path: Path) -> dict[str, str]:
 
 
 def dump_bodies(bodies: dict[str, str]) -> bytes:
-    return orjson.dumps({k: {"articleBody": v} for k, v in bodies.items()},
-                        option=orjson.OPT_INDENT_2)
+    return orjson.dumps(
+        {k: {"articleBody": v} for k, v in bodies.items()}, option=orjson.OPT_INDENT_2
+    )
 
 
 def predict_cli(
-    html_dir: Annotated[Path | None, typer.Option(
-        help="Folder of <id>.html.gz / <id>.html pages [default: the shared extraction pages]",
-        show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write here instead of standard output")] = None,
+    html_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of <id>.html.gz / <id>.html pages [default: the shared extraction pages]",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of standard output")
+    ] = None,
     shared_dir: SharedDirOption = None,
 ) -> None:
     """Extract the article body of every HTML page in a folder, as JSON {id: {"articleBody"}}."""
@@ -82,24 +88,46 @@ def predict_cli(
         sys.stdout.buffer.write(dump_bodies(bodies) + b"\n")
     else:
         output.write_bytes(dump_bodies(bodies))
-    typer.echo(f"{timing.pages} pages, {timing.pages / timing.cpu_s:.1f} pages/s on one core",
-               err=True)
+    typer.echo(
+        f"{timing.pages} pages, {timing.pages / timing.cpu_s:.1f} pages/s on one core", err=True
+    )
 
 
 def eval_cli(
-    predictions: Annotated[Path | None, typer.Option(
-        help="Score this predictions file instead of running the extractor", show_default=False,
-        exists=True, dir_okay=False)] = None,
-    gold: Annotated[Path | None, typer.Option(
-        help="Ground truth {id: {\"articleBody\"}} [default: the shared ground-truth.json]",
-        show_default=False, exists=True, dir_okay=False)] = None,
-    html_dir: Annotated[Path | None, typer.Option(
-        help="Pages to extract [default: the shared extraction pages]", show_default=False,
-    )] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score this predictions file instead of running the extractor",
+            show_default=False,
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help='Ground truth {id: {"articleBody"}} [default: the shared ground-truth.json]',
+            show_default=False,
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    html_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Pages to extract [default: the shared extraction pages]",
+            show_default=False,
+        ),
+    ] = None,
     worst: Annotated[int, typer.Option(help="Also list the N pages with the lowest F1")] = 0,
-    folds: Annotated[int, typer.Option(
-        help="Cross-validate the extraction rules over N folds of sites instead (N >= 2): rules"
-        " chosen on the other folds, scored on each", show_default=False)] = 0,
+    folds: Annotated[
+        int,
+        typer.Option(
+            help="Cross-validate the extraction rules over N folds of sites instead (N >= 2): rules"
+            " chosen on the other folds, scored on each",
+            show_default=False,
+        ),
+    ] = 0,
     shared_dir: SharedDirOption = None,
 ) -> None:
     """Score HTML body extraction: 4-gram shingle precision, recall and F1, and pages/s.
@@ -133,13 +161,19 @@ def eval_cli(
 
 
 def format_report(result: Score, timing: Timing | None, missing: int = 0) -> str:
-    rows = [("pages", f"{result.pages}"), ("precision", f"{result.precision:.4f}"),
-            ("recall", f"{result.recall:.4f}"), ("F1", f"{result.f1:.4f}")]
+    rows = [
+        ("pages", f"{result.pages}"),
+        ("precision", f"{result.precision:.4f}"),
+        ("recall", f"{result.recall:.4f}"),
+        ("F1", f"{result.f1:.4f}"),
+    ]
     if missing:
         rows.append(("pages without a prediction (scored 0)", f"{missing}"))
     if timing is not None:
-        rows += [("pages/s, one core (CPU time)", f"{timing.pages / timing.cpu_s:.1f}"),
-                 ("pages/s, wall clock", f"{timing.pages / timing.wall_s:.1f}")]
+        rows += [
+            ("pages/s, one core (CPU time)", f"{timing.pages / timing.cpu_s:.1f}"),
+            ("pages/s, wall clock", f"{timing.pages / timing.wall_s:.1f}"),
+        ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value:>8}" for name, value in rows)
 

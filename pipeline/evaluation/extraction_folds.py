@@ -79,8 +79,9 @@ def score_table(
         # The page is parsed, and read by trafilatura with each set of its options, once.
         memo: dict[Any, Any] = {}
         for rules in rule_sets:
-            bodies[rules][page_id] = clean_text(extract_body(html, rules, memo),
-                                                lines_are_paragraphs=True)
+            bodies[rules][page_id] = clean_text(
+                extract_body(html, rules, memo), lines_are_paragraphs=True
+            )
     counts = {
         rules: {p: page_counts(truth[p], bodies[rules][p]) for p in truth} for rules in rule_sets
     }

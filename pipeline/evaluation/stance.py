@@ -46,7 +46,9 @@ class Timing:
 
 
 def predict(
-    sentences: Iterable[Sentence], model: Any = None, per_target: bool | None = None,
+    sentences: Iterable[Sentence],
+    model: Any = None,
+    per_target: bool | None = None,
     model_dir: Path | None = None,
 ) -> tuple[list[dict[str, Any]], Timing]:
     """One prediction per target; only the text and spans of ``sentences`` are read. A target
@@ -59,8 +61,11 @@ def predict(
     neutral = model.labels.index("neutral")
     read = [[t for t in s.targets if mention_only(s.text, t.spans) is None] for s in sentences]
     wall, cpu = time.perf_counter(), time.process_time()
-    queries = [Query(s.text, [t.spans for t in targets])
-               for s, targets in zip(sentences, read, strict=True) if targets]
+    queries = [
+        Query(s.text, [t.spans for t in targets])
+        for s, targets in zip(sentences, read, strict=True)
+        if targets
+    ]
     scores = iter(model.score(queries) if queries else [])
     timing_wall, timing_cpu = time.perf_counter() - wall, time.process_time() - cpu
     predictions = []
@@ -72,8 +77,14 @@ def predict(
                 best, score = int(p.argmax()), float(p.max())
             else:
                 best, score = neutral, MENTION_ONLY_CONFIDENCE
-            predictions.append({"primary_gid": sentence.primary_gid, "gid": target.gid,
-                                "stance": model.labels[best], "score": round(score, 4)})
+            predictions.append(
+                {
+                    "primary_gid": sentence.primary_gid,
+                    "gid": target.gid,
+                    "stance": model.labels[best],
+                    "score": round(score, 4),
+                }
+            )
     return predictions, Timing(len(predictions), timing_wall, timing_cpu)
 
 
@@ -92,11 +103,18 @@ def multi_target_keys(sentences: Iterable[Sentence]) -> set[Key]:
 
 
 def predict_cli(
-    newsmtsc: Annotated[Path, typer.Option(
-        help="NewsMTSC-format JSONL to classify (its polarity fields are never read)",
-        exists=True, dir_okay=False)],
-    output: Annotated[Path | None, typer.Option(
-        help="Write the JSON lines here (default: stdout)", show_default=False)] = None,
+    newsmtsc: Annotated[
+        Path,
+        typer.Option(
+            help="NewsMTSC-format JSONL to classify (its polarity fields are never read)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the JSON lines here (default: stdout)", show_default=False),
+    ] = None,
     model_dir: ModelDirOption = None,
 ) -> None:
     """Classify every target of a NewsMTSC file: favor, against or neutral, with its probability.
@@ -108,21 +126,42 @@ def predict_cli(
 
 
 def eval_cli(
-    predictions: Annotated[Path | None, typer.Option(
-        help="Score this predictions file (from predict stance) instead of running the model",
-        show_default=False, exists=True, dir_okay=False)] = None,
-    gold: Annotated[Path | None, typer.Option(
-        help="NewsMTSC-format JSONL with polarities; all its targets are scored (default: the "
-             "dev split of the shared NewsMTSC training file)",
-        show_default=False, exists=True, dir_okay=False)] = None,
-    bbc: Annotated[int, typer.Option(
-        help="Also time the stance stage (one thread) on this many BBC articles from the shared "
-             "corpus, normalised and tagged beforehand (untimed)")] = 0,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score this predictions file (from predict stance) instead of running the model",
+            show_default=False,
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="NewsMTSC-format JSONL with polarities; all its targets are scored (default: the "
+            "dev split of the shared NewsMTSC training file)",
+            show_default=False,
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    bbc: Annotated[
+        int,
+        typer.Option(
+            help="Also time the stance stage (one thread) on this many BBC articles from the"
+            " shared corpus, normalised and tagged beforehand (untimed)"
+        ),
+    ] = 0,
     shared_dir: SharedDirOption = None,
-    per_target: Annotated[bool | None, typer.Option(
-        "--per-target/--one-pass",
-        help="Score each target of a multi-target sentence in a row of its own, or all in one "
-             "row [default: as the model's config says]", show_default=False)] = None,
+    per_target: Annotated[
+        bool | None,
+        typer.Option(
+            "--per-target/--one-pass",
+            help="Score each target of a multi-target sentence in a row of its own, or all in one "
+            "row [default: as the model's config says]",
+            show_default=False,
+        ),
+    ] = None,
     model_dir: ModelDirOption = None,
 ) -> None:
     """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
@@ -153,15 +192,25 @@ def eval_cli(
     # A target without a prediction counts as wrong: "" matches no class.
     predicted_list = [predicted.get(k, "") for k in keys]
     typer.echo(f"{title}: {len(keys)} targets")
-    typer.echo(format_report(per_class(gold_list, predicted_list),
-                             macro_f1(gold_list, predicted_list), timing, missing))
+    typer.echo(
+        format_report(
+            per_class(gold_list, predicted_list),
+            macro_f1(gold_list, predicted_list),
+            timing,
+            missing,
+        )
+    )
     multi = [k for k in keys if k in multi_target_keys(sentences)]
     if multi:
         multi_f1 = macro_f1([truth[k] for k in multi], [predicted.get(k, "") for k in multi])
-        typer.echo(f"macro-F1 on the {len(multi)} targets of multi-target sentences: "
-                   f"{multi_f1:.4f}")
-    scored = [r for r in predicted_records
-              if isinstance(r.get("score"), float | int) and (r["primary_gid"], r["gid"]) in truth]
+        typer.echo(
+            f"macro-F1 on the {len(multi)} targets of multi-target sentences: {multi_f1:.4f}"
+        )
+    scored = [
+        r
+        for r in predicted_records
+        if isinstance(r.get("score"), float | int) and (r["primary_gid"], r["gid"]) in truth
+    ]
     if scored:
         ece = expected_calibration_error(
             [float(r["score"]) for r in scored],
@@ -173,13 +222,13 @@ def eval_cli(
         if not corpus.is_dir():
             _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
         articles, wall_s, cpu_s = time_stage(corpus, bbc, model_dir)
-        typer.echo(f"stance stage on {articles} BBC articles: {articles / cpu_s:.1f} articles/s "
-                   f"(CPU time, one thread); wall clock {articles / wall_s:.1f}/s")
+        typer.echo(
+            f"stance stage on {articles} BBC articles: {articles / cpu_s:.1f} articles/s "
+            f"(CPU time, one thread); wall clock {articles / wall_s:.1f}/s"
+        )
 
 
-def time_stage(
-    corpus: Path, count: int, model_dir: Path | None = None
-) -> tuple[int, float, float]:
+def time_stage(corpus: Path, count: int, model_dir: Path | None = None) -> tuple[int, float, float]:
     """(articles, wall s, CPU s) of the stance stage's ``pipe`` over the first ``count`` BBC
     texts in a fixed shuffled order; normalising and tagging them is not timed."""
     import random
@@ -205,15 +254,20 @@ def time_stage(
     return len(tagged), time.perf_counter() - wall, time.process_time() - cpu
 
 
-def format_report(scores: list[ClassScore], macro: float, timing: Timing | None,
-                  missing: int = 0) -> str:
+def format_report(
+    scores: list[ClassScore], macro: float, timing: Timing | None, missing: int = 0
+) -> str:
     lines = [f"{'class':<10} {'precision':>9} {'recall':>9} {'F1':>9} {'support':>8}"]
-    lines += [f"{s.label:<10} {s.precision:9.4f} {s.recall:9.4f} {s.f1:9.4f} {s.support:8d}"
-              for s in scores]
+    lines += [
+        f"{s.label:<10} {s.precision:9.4f} {s.recall:9.4f} {s.f1:9.4f} {s.support:8d}"
+        for s in scores
+    ]
     lines.append(f"{'macro-F1':<10} {'':>9} {'':>9} {macro:9.4f}")
     if missing:
         lines.append(f"targets without a prediction (counted wrong): {missing}")
     if timing is not None and timing.targets:
-        lines.append(f"targets/s, CPU time: {timing.targets / timing.cpu_s:.1f}; "
-                     f"wall clock: {timing.targets / timing.wall_s:.1f}")
+        lines.append(
+            f"targets/s, CPU time: {timing.targets / timing.cpu_s:.1f}; "
+            f"wall clock: {timing.targets / timing.wall_s:.1f}"
+        )
     return "\n".join(lines)

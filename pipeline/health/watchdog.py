@@ -83,8 +83,11 @@ class Watchdog:
         self.state.consumer_running = consumer_running(app)
         if self.state.consumer_running:
             self.state.assign(
-                [(tp.topic, tp.partition) for tp in app.consumer.assignment()
-                 if tp.topic in self.source_topics],
+                [
+                    (tp.topic, tp.partition)
+                    for tp in app.consumer.assignment()
+                    if tp.topic in self.source_topics
+                ],
                 now,
             )
         health = self.check()

@@ -76,7 +76,8 @@ class PipelineMetrics:
                 registry=registry,
             ),
             articles_enriched=Counter(
-                f"{PREFIX}_articles_enriched", "Articles written to the output topic.",
+                f"{PREFIX}_articles_enriched",
+                "Articles written to the output topic.",
                 registry=registry,
             ),
             deadlettered=Counter(

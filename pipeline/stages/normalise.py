@@ -60,8 +60,9 @@ def _body_and_page_metadata(
     needs_metadata = not (raw.get("title") and raw.get("published_at") and raw.get("url"))
     if not html or (body and not needs_metadata):
         if not body:
-            raise InvalidRecord("the body is empty (nothing left after removing whitespace and "
-                                "control characters)")
+            raise InvalidRecord(
+                "the body is empty (nothing left after removing whitespace and control characters)"
+            )
         return body, None, None, None
 
     from pipeline.text.extraction import extract_page  # trafilatura takes a second to import

@@ -103,14 +103,37 @@ def _load_stance(context: StageContext) -> StageFunction:
 
 
 STAGES: tuple[StageSpec, ...] = (
-    StageSpec("normalise", output="normalised", stamp="normalised", decode=_decode_raw,
-              load=_load_normalise),
-    StageSpec("dedup", output="deduplicated", stamp="deduplicated", decode=_decode_internal,
-              load=_load_dedup, source_partitions=1),
-    StageSpec("tag", output="tagged", stamp="tagged", decode=_decode_internal, load=_load_tag,
-              skipped_field="entities_skipped"),
-    StageSpec("stance", output="enriched", stamp="enriched", decode=_decode_internal,
-              load=_load_stance, skipped_field="stance_skipped"),
+    StageSpec(
+        "normalise",
+        output="normalised",
+        stamp="normalised",
+        decode=_decode_raw,
+        load=_load_normalise,
+    ),
+    StageSpec(
+        "dedup",
+        output="deduplicated",
+        stamp="deduplicated",
+        decode=_decode_internal,
+        load=_load_dedup,
+        source_partitions=1,
+    ),
+    StageSpec(
+        "tag",
+        output="tagged",
+        stamp="tagged",
+        decode=_decode_internal,
+        load=_load_tag,
+        skipped_field="entities_skipped",
+    ),
+    StageSpec(
+        "stance",
+        output="enriched",
+        stamp="enriched",
+        decode=_decode_internal,
+        load=_load_stance,
+        skipped_field="stance_skipped",
+    ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
 _BY_NAME = {spec.name: spec for spec in STAGES}

@@ -179,8 +179,11 @@ class StanceClassifier:
         targets = plan.entity_targets.get(index)
         if not targets and index in plan.named_only:
             named = plan.named_only[index][: self._settings.max_evidence]
-            return {"label": "neutral", "confidence": MENTION_ONLY_CONFIDENCE,
-                    "evidence": [{"start": start, "end": end} for start, end in named]}
+            return {
+                "label": "neutral",
+                "confidence": MENTION_ONLY_CONFIDENCE,
+                "evidence": [{"start": start, "end": end} for start, end in named],
+            }
         if not targets:
             # Over the sentence budget (or no mention inside a sentence): no reading made.
             return {"label": "neutral", "confidence": 0.0, "evidence": []}

@@ -49,12 +49,16 @@ _PHOTO_CREDIT = re.compile(
 )
 _NAME = r"(?:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|of|the|de|du|von|van|der|al|bin|la))*)"
 _NAMES = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?"
-_ATTENDED = (r"(?:also\s+)?(?:attended|took part(?:\s+in)?|participated\s+in|"
-             r"(?:were|was)\s+(?:also\s+)?(?:present|in attendance|among\s+(?:the\s+)?"
-             r"(?:guests|attendees|participants|those\s+(?:present|attending))))")
+_ATTENDED = (
+    r"(?:also\s+)?(?:attended|took part(?:\s+in)?|participated\s+in|"
+    r"(?:were|was)\s+(?:also\s+)?(?:present|in attendance|among\s+(?:the\s+)?"
+    r"(?:guests|attendees|participants|those\s+(?:present|attending))))"
+)
 # The tail after the attendance: a short object, no clause of its own.
-_TAIL = (r"(?:\s+(?:(?!\b(?:and|but|where|while|after|before|despite|to|because|as|who|which)\b)"
-         r"[^,;:()\"“”]){0,60})?")
+_TAIL = (
+    r"(?:\s+(?:(?!\b(?:and|but|where|while|after|before|despite|to|because|as|who|which)\b)"
+    r"[^,;:()\"“”]){0,60})?"
+)
 _ATTENDEES_FIRST = re.compile(rf"^\s*(?P<names>{_NAMES})\s+{_ATTENDED}{_TAIL}\s*[.!]?\s*$")
 _ATTENDEES_LAST = re.compile(
     r"^\s*(?:(?:The\s+)?(?:Attendees|Participants|Guests|Delegates)\s*(?:included|were|:)"

@@ -50,7 +50,8 @@ def expected_calibration_error(
     for b in range(bins):
         low, high = b / bins, (b + 1) / bins
         members = [
-            (c, ok) for c, ok in zip(confidences, correct, strict=True)
+            (c, ok)
+            for c, ok in zip(confidences, correct, strict=True)
             if low < c <= high or (b == 0 and c == 0.0)
         ]
         if members:

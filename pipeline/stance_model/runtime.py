@@ -32,9 +32,15 @@ class Query:
 class StanceModel:
     """Scores targets in sentences; returns class probabilities in ``self.labels`` order."""
 
-    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, *, threads: int = 1,
-                 batch_rows: int = 16, per_target: bool | None = None,
-                 pad_slack: int = 4) -> None:
+    def __init__(
+        self,
+        model_dir: Path = DEFAULT_MODEL_DIR,
+        *,
+        threads: int = 1,
+        batch_rows: int = 16,
+        per_target: bool | None = None,
+        pad_slack: int = 4,
+    ) -> None:
         """Rows are sorted by length and run ``batch_rows`` at a time, padded to the longest in
         their batch. The encoder's activation scales are fixed at export (static
         quantisation) and padding is masked, so a row scores the same whatever its batch
@@ -106,14 +112,16 @@ class StanceModel:
             results[q][t] = p
         return results
 
-
     def _batches(self, rows: list[Row]) -> list[list[Row]]:
         """Rows sorted by length, in batches of rows of about the same length (an article's
         dozen rows rarely share one, and wide batches lost more to padding than they saved)."""
         batches: list[list[Row]] = []
         for row in sorted(rows, key=lambda r: len(r.ids)):
-            if batches and len(batches[-1]) < self._batch_rows \
-                    and len(row.ids) <= len(batches[-1][0].ids) + self._pad_slack:
+            if (
+                batches
+                and len(batches[-1]) < self._batch_rows
+                and len(row.ids) <= len(batches[-1][0].ids) + self._pad_slack
+            ):
                 batches[-1].append(row)
             else:
                 batches.append([row])

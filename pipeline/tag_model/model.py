@@ -121,8 +121,12 @@ class NerModel:
         if self._second_pass is None:
             return first
         second = with_consistency(sentences, features, first)
-        named = {w.lower() for s, tags in zip(sentences, first, strict=True)
-                 for w, t in zip(s, tags, strict=True) if t != "O"}
+        named = {
+            w.lower()
+            for s, tags in zip(sentences, first, strict=True)
+            for w, t in zip(s, tags, strict=True)
+            if t != "O"
+        }
         return [
             self._second_pass.tag(x) if _may_hold_a_name(s, tags, named) else tags
             for s, x, tags in zip(sentences, second, first, strict=True)

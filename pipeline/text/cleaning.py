@@ -21,9 +21,7 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, explain
 # Invisible characters that carry no meaning in running text. Zero-width (non-)joiners and
 # bidi marks are deliberately not here: they change how Persian, Indic and emoji text reads.
 _INVISIBLE = "\u00ad\u180e\u200b\u2060\ufeff\ufffe\uffff"
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f" + _INVISIBLE + "\ud800-\udfff]"
-)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f" + _INVISIBLE + "\ud800-\udfff]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")  # any whitespace but a line feed: tabs, NBSP, U+3000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")

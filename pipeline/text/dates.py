@@ -23,14 +23,40 @@ _MISSING_PARTS = datetime(2000, 1, 1)  # "September 2025" means its first day, n
 # Fixed offsets: an abbreviation already says whether daylight saving applies.
 _HOUR = 3600
 _TIME_ZONES = {
-    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": _HOUR, "IST": 5 * _HOUR + 1800,
-    "CET": _HOUR, "CEST": 2 * _HOUR, "MEZ": _HOUR, "MESZ": 2 * _HOUR, "WEST": _HOUR,
-    "EET": 2 * _HOUR, "EEST": 3 * _HOUR, "MSK": 3 * _HOUR, "JST": 9 * _HOUR, "KST": 9 * _HOUR,
-    "HKT": 8 * _HOUR, "SGT": 8 * _HOUR, "AEST": 10 * _HOUR, "AEDT": 11 * _HOUR,
-    "NZST": 12 * _HOUR, "NZDT": 13 * _HOUR,
-    "EST": -5 * _HOUR, "EDT": -4 * _HOUR, "CST": -6 * _HOUR, "CDT": -5 * _HOUR,
-    "MST": -7 * _HOUR, "MDT": -6 * _HOUR, "PST": -8 * _HOUR, "PDT": -7 * _HOUR,
-    "AKST": -9 * _HOUR, "AKDT": -8 * _HOUR, "HST": -10 * _HOUR,
+    "UT": 0,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": _HOUR,
+    "IST": 5 * _HOUR + 1800,
+    "CET": _HOUR,
+    "CEST": 2 * _HOUR,
+    "MEZ": _HOUR,
+    "MESZ": 2 * _HOUR,
+    "WEST": _HOUR,
+    "EET": 2 * _HOUR,
+    "EEST": 3 * _HOUR,
+    "MSK": 3 * _HOUR,
+    "JST": 9 * _HOUR,
+    "KST": 9 * _HOUR,
+    "HKT": 8 * _HOUR,
+    "SGT": 8 * _HOUR,
+    "AEST": 10 * _HOUR,
+    "AEDT": 11 * _HOUR,
+    "NZST": 12 * _HOUR,
+    "NZDT": 13 * _HOUR,
+    "EST": -5 * _HOUR,
+    "EDT": -4 * _HOUR,
+    "CST": -6 * _HOUR,
+    "CDT": -5 * _HOUR,
+    "MST": -7 * _HOUR,
+    "MDT": -6 * _HOUR,
+    "PST": -8 * _HOUR,
+    "PDT": -7 * _HOUR,
+    "AKST": -9 * _HOUR,
+    "AKDT": -8 * _HOUR,
+    "HST": -10 * _HOUR,
 }
 
 
@@ -69,7 +95,9 @@ def _parse(text: str) -> datetime | None:
         return None
     try:
         return dateutil_parser.parse(
-            text, default=_MISSING_PARTS, dayfirst=bool(_DOTTED_DATE.search(text)),
+            text,
+            default=_MISSING_PARTS,
+            dayfirst=bool(_DOTTED_DATE.search(text)),
             tzinfos=_offset_of,
         )
     except (ValueError, OverflowError, TypeError):

@@ -48,8 +48,21 @@ FULL_RUN_BELOW_CHARS = 1000
 # mostly scripts), so a bigger page is cut here; lxml closes the tags left open.
 MAX_HTML_CHARS = 2_000_000
 _EXTRACTION_OPTIONS: dict[str, Any] = {"include_comments": False, "output_format": "python"}
-_NON_CONTENT = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside",
-                "form", "button", "select", "svg", "iframe")
+_NON_CONTENT = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+)
 _TITLE_XPATHS = (
     '(//meta[@property="og:title"])[1]/@content',
     '(//meta[@name="twitter:title"])[1]/@content',
@@ -57,8 +70,10 @@ _TITLE_XPATHS = (
     "(//title)[1]//text()",
 )
 _NON_WORD = re.compile(r"\W+")
-_EMBEDDED_POSTS = ("//blockquote[contains(@class, 'twitter-tweet') or contains(@class,"
-                   " 'instagram-media') or contains(@class, 'tiktok-embed')]")
+_EMBEDDED_POSTS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class,"
+    " 'instagram-media') or contains(@class, 'tiktok-embed')]"
+)
 _WRAPPER_TOKENS = ("embed", "social", "share", "tweet", "twitter", "instagram")
 # A line that announces links to other stories: "Related: ...", "READ MORE: ...", "More:",
 # "You may also like...", "DON'T MISS".
@@ -70,8 +85,10 @@ _LINK_LABEL = re.compile(
 _BULLETS = ("- ", "• ", "* ")
 # A first line that stamps the page rather than starts the article ("5:45 AM PST 11/19/2019
 # by A. Writer", "22 de outubro de 2010 às 20:13", "4 min read"): short, no full stop.
-_STAMP = re.compile(r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bmin(?:ute)?s? read\b|"
-                    r"\breading time\b|\btempo de leitura\b|\blesezeit\b")
+_STAMP = re.compile(
+    r"(?i)\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bmin(?:ute)?s? read\b|"
+    r"\breading time\b|\btempo de leitura\b|\blesezeit\b"
+)
 _STAMP_WORDS = 15
 # A last line that signs the page off rather than ends the article: a pitch, a follow-us, a
 # credit ("Follow him on Twitter @x", "If you enjoyed this article, ..."), or a short line that
@@ -115,9 +132,15 @@ class ExtractedPage:
     url: str | None = None
 
 
-def extract_page(html: str | bytes, *, url: str | None = None, body: bool = True,
-                 metadata: bool = False, rules: ExtractionRules = DEFAULT_RULES,
-                 memo: dict[Any, Any] | None = None) -> ExtractedPage:
+def extract_page(
+    html: str | bytes,
+    *,
+    url: str | None = None,
+    body: bool = True,
+    metadata: bool = False,
+    rules: ExtractionRules = DEFAULT_RULES,
+    memo: dict[Any, Any] | None = None,
+) -> ExtractedPage:
     """Extract the article text of ``html`` and, on request, its title, date and canonical URL.
 
     Metadata costs about a third more time (htmldate searches the page for dates), so callers
@@ -141,12 +164,17 @@ def extract_page(html: str | bytes, *, url: str | None = None, body: bool = True
     if not metadata:
         return ExtractedPage(body=text)
     title, published_at, canonical = _metadata(tree, url)
-    return ExtractedPage(body=text, title=title or next(iter(headlines), None),
-                         published_at=published_at, url=canonical)
+    return ExtractedPage(
+        body=text,
+        title=title or next(iter(headlines), None),
+        published_at=published_at,
+        url=canonical,
+    )
 
 
-def extract_body(html: str | bytes, rules: ExtractionRules = DEFAULT_RULES,
-                 memo: dict[Any, Any] | None = None) -> str:
+def extract_body(
+    html: str | bytes, rules: ExtractionRules = DEFAULT_RULES, memo: dict[Any, Any] | None = None
+) -> str:
     """Just the article text, one paragraph per line ("" when the page has none)."""
     return extract_page(html, rules=rules, memo=memo).body
 
@@ -157,8 +185,11 @@ def _parse(html: str | bytes) -> HtmlElement | None:
     tree = load_html(html)
     if tree is None and html.strip():
         # trafilatura rejects fragments such as "<p>x</p>" alone; give them a document around.
-        wrapped = b"<html><body><div>%s</div></body></html>" if isinstance(html, bytes) else (
-            "<html><body><div>%s</div></body></html>")
+        wrapped = (
+            b"<html><body><div>%s</div></body></html>"
+            if isinstance(html, bytes)
+            else ("<html><body><div>%s</div></body></html>")
+        )
         tree = load_html(wrapped % html)  # type: ignore[operator]
     return tree
 
@@ -174,8 +205,9 @@ def _article_text(
     def read(favor_precision: bool, fast: bool) -> str:
         key = (rules.keep_embedded_posts, rules.include_tables, favor_precision, fast)
         if key not in memo:
-            memo[key] = _trafilatura_text(tree, url, rules.include_tables,
-                                          favor_precision=favor_precision, fast=fast)
+            memo[key] = _trafilatura_text(
+                tree, url, rules.include_tables, favor_precision=favor_precision, fast=fast
+            )
         return str(memo[key])
 
     text = read(rules.favor_precision, fast=True)
@@ -189,8 +221,7 @@ def _article_text(
 
 
 def _trafilatura_text(
-    tree: HtmlElement, url: str | None, include_tables: bool, *, favor_precision: bool,
-    fast: bool
+    tree: HtmlElement, url: str | None, include_tables: bool, *, favor_precision: bool, fast: bool
 ) -> str:
     from trafilatura import bare_extraction
     from trafilatura.settings import Document
@@ -258,8 +289,12 @@ def _drop_boilerplate_lines(text: str) -> str:
     without the last lines when they sign the page off: newsletter and follow-us pitches,
     copyright, "filed under", comment prompts."""
     lines = text.split("\n")
-    while len(lines) > 1 and _STAMP.search(lines[0]) and len(lines[0].split()) < _STAMP_WORDS \
-            and not lines[0].rstrip().endswith((".", "!", "?")):
+    while (
+        len(lines) > 1
+        and _STAMP.search(lines[0])
+        and len(lines[0].split()) < _STAMP_WORDS
+        and not lines[0].rstrip().endswith((".", "!", "?"))
+    ):
         del lines[0]
     kept: list[str] = []
     in_list = False
@@ -311,8 +346,7 @@ def _drop_repeated_headline(text: str, headlines: list[str]) -> str:
     for headline in headlines:
         key = _key(headline)
         # "Headline" against "Headline | Site name" counts; a short kicker against it does not.
-        if key == first_key or (key.startswith(first_key + " ") and
-                                len(first_key) >= len(key) / 2):
+        if key == first_key or (key.startswith(first_key + " ") and len(first_key) >= len(key) / 2):
             return rest
     return text
 

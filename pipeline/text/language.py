@@ -59,7 +59,7 @@ def default_detector() -> LanguageDetector:
 
 
 def _known(hint: str | None, languages: frozenset[str]) -> str | None:
-    """"en", "EN", "en-GB" and "en_US" all mean "en"; anything else is no hint."""
+    """ "en", "EN", "en-GB" and "en_US" all mean "en"; anything else is no hint."""
     if not hint:
         return None
     code = hint.strip().lower().replace("_", "-").split("-")[0]

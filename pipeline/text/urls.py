@@ -13,8 +13,26 @@ from urllib.parse import urlsplit, urlunsplit
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "__hs", "_hs")
 _TRACKING_NAMES = frozenset(
-    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "ocid",
-     "cmpid", "ncid", "_ga", "_gl", "mkt_tok", "spm", "ref_src", "ref_url", "smid"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "ocid",
+        "cmpid",
+        "ncid",
+        "_ga",
+        "_gl",
+        "mkt_tok",
+        "spm",
+        "ref_src",
+        "ref_url",
+        "smid",
+    }
 )
 
 

@@ -18,7 +18,9 @@ TEXT = "one two three four five six"
 
 def test_shingles_are_four_token_windows() -> None:
     assert list(shingles("One, two; three four five!")) == [
-        ("One", "two", "three", "four"), ("two", "three", "four", "five")]
+        ("One", "two", "three", "four"),
+        ("two", "three", "four", "five"),
+    ]
 
 
 def test_a_short_text_is_one_short_shingle() -> None:
@@ -47,8 +49,9 @@ def test_repeated_shingles_count_as_a_multiset() -> None:
     ("truth", "prediction", "precision", "recall"),
     [("", "", 1.0, 1.0), (TEXT, "", 0.0, 0.0), ("", TEXT, 0.0, 0.0)],
 )
-def test_empty_sides_follow_the_benchmark(truth: str, prediction: str, precision: float,
-                                          recall: float) -> None:
+def test_empty_sides_follow_the_benchmark(
+    truth: str, prediction: str, precision: float, recall: float
+) -> None:
     counts = page_counts(truth, prediction)
     assert (counts.precision, counts.recall) == (precision, recall)
 
@@ -84,18 +87,28 @@ def test_predict_then_eval(app: typer.Typer, tmp_path: Path) -> None:
     (html_dir / "p2.html").write_text(page(ARTICLE[:2]), encoding="utf-8")
     (html_dir / "notes.txt").write_text("not a page")
     predictions = tmp_path / "predictions.json"
-    result = CliRunner().invoke(app, ["predict", "--html-dir", str(html_dir),
-                                      "-o", str(predictions)])
+    result = CliRunner().invoke(
+        app, ["predict", "--html-dir", str(html_dir), "-o", str(predictions)]
+    )
     assert result.exit_code == 0, result.output
     predicted = orjson.loads(predictions.read_bytes())
-    assert predicted == {"p1": {"articleBody": "\n\n".join(ARTICLE)},
-                         "p2": {"articleBody": "\n\n".join(ARTICLE[:2])}}
+    assert predicted == {
+        "p1": {"articleBody": "\n\n".join(ARTICLE)},
+        "p2": {"articleBody": "\n\n".join(ARTICLE[:2])},
+    }
 
     gold = tmp_path / "gold.json"
-    gold.write_bytes(orjson.dumps({"p1": {"articleBody": "\n".join(ARTICLE), "url": "u"},
-                                   "p2": {"articleBody": "\n".join(ARTICLE), "url": "u"}}))
-    result = CliRunner().invoke(app, ["eval", "--predictions", str(predictions),
-                                      "--gold", str(gold)])
+    gold.write_bytes(
+        orjson.dumps(
+            {
+                "p1": {"articleBody": "\n".join(ARTICLE), "url": "u"},
+                "p2": {"articleBody": "\n".join(ARTICLE), "url": "u"},
+            }
+        )
+    )
+    result = CliRunner().invoke(
+        app, ["eval", "--predictions", str(predictions), "--gold", str(gold)]
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"precision\s+1\.0000\n", result.output)
     assert re.search(r"recall\s+0\.\d{4}\n", result.output)  # p2 lacks half the truth

@@ -13,13 +13,20 @@ from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 HAS_MODEL = (DEFAULT_MODEL_DIR / "encoder.onnx").is_file()
 
 SENTENCES = [
-    {"primary_gid": "a_1_1_0_X_0_5",
-     "sentence_normalized": "Voters adored Anna Weber, a brilliant and honest leader.",
-     "targets": [{"Input.gid": "t1", "from": 14, "to": 24, "mention": "Anna Weber",
-                  "polarity": 6.0}]},
-    {"primary_gid": "a_2_1_0_X_0_5",
-     "sentence_normalized": "Tom Hale is a corrupt liar who betrayed everyone.",
-     "targets": [{"Input.gid": "t2", "from": 0, "to": 8, "mention": "Tom Hale", "polarity": 2.0}]},
+    {
+        "primary_gid": "a_1_1_0_X_0_5",
+        "sentence_normalized": "Voters adored Anna Weber, a brilliant and honest leader.",
+        "targets": [
+            {"Input.gid": "t1", "from": 14, "to": 24, "mention": "Anna Weber", "polarity": 6.0}
+        ],
+    },
+    {
+        "primary_gid": "a_2_1_0_X_0_5",
+        "sentence_normalized": "Tom Hale is a corrupt liar who betrayed everyone.",
+        "targets": [
+            {"Input.gid": "t2", "from": 0, "to": 8, "mention": "Tom Hale", "polarity": 2.0}
+        ],
+    },
 ]
 
 
@@ -36,10 +43,13 @@ def _write(path, records):
 
 def test_eval_scores_a_predictions_file_against_gold(tmp_path):
     gold = _write(tmp_path / "gold.jsonl", SENTENCES)
-    predictions = _write(tmp_path / "pred.jsonl", [
-        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
-        {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "neutral", "score": 0.5},
-    ])
+    predictions = _write(
+        tmp_path / "pred.jsonl",
+        [
+            {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
+            {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "neutral", "score": 0.5},
+        ],
+    )
     result = CliRunner().invoke(
         _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
     )
@@ -52,8 +62,10 @@ def test_eval_scores_a_predictions_file_against_gold(tmp_path):
 
 def test_missing_predictions_count_as_wrong(tmp_path):
     gold = _write(tmp_path / "gold.jsonl", SENTENCES)
-    predictions = _write(tmp_path / "pred.jsonl", [
-        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9}])
+    predictions = _write(
+        tmp_path / "pred.jsonl",
+        [{"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9}],
+    )
     result = CliRunner().invoke(
         _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
     )
@@ -68,8 +80,10 @@ def test_eval_without_shared_data_says_how_to_fix_it(tmp_path):
 
 @pytest.mark.skipif(not HAS_MODEL, reason="no shipped model")
 def test_predict_writes_one_line_per_target_without_reading_polarity(tmp_path):
-    unlabeled = [{**s, "targets": [{k: v for k, v in t.items() if k != "polarity"}
-                                   for t in s["targets"]]} for s in SENTENCES]
+    unlabeled = [
+        {**s, "targets": [{k: v for k, v in t.items() if k != "polarity"} for t in s["targets"]]}
+        for s in SENTENCES
+    ]
     source = _write(tmp_path / "in.jsonl", unlabeled)
     output = tmp_path / "out.jsonl"
     result = CliRunner().invoke(
@@ -96,15 +110,20 @@ class _FavorModel:
 def test_predict_calls_mention_only_targets_neutral_without_the_model():
     text = "KYIV (Reuters) - Ukraine praised the deal."
     sentences = [
-        Sentence("a_1_1_0_X_0_5", text, (Target("kyiv", ((0, 4),), None),
-                                         Target("ukraine", ((17, 24),), None))),
+        Sentence(
+            "a_1_1_0_X_0_5",
+            text,
+            (Target("kyiv", ((0, 4),), None), Target("ukraine", ((17, 24),), None)),
+        ),
         Sentence("a_1_1_0_X_1_5", text, (Target("agency", ((6, 13),), None),)),
     ]
     model = _FavorModel()
     predictions, _ = stance.predict(sentences, model)
     assert [(p["gid"], p["stance"], p["score"]) for p in predictions] == [
-        ("kyiv", "neutral", MENTION_ONLY_CONFIDENCE), ("ukraine", "favor", 0.7),
-        ("agency", "neutral", MENTION_ONLY_CONFIDENCE)]
+        ("kyiv", "neutral", MENTION_ONLY_CONFIDENCE),
+        ("ukraine", "favor", 0.7),
+        ("agency", "neutral", MENTION_ONLY_CONFIDENCE),
+    ]
     assert [list(q.targets) for q in model.queries] == [[((17, 24),)]]
 
 
@@ -118,12 +137,15 @@ def test_eval_reports_multi_target_sentences_and_calibration_apart(tmp_path):
         ],
     }
     gold = _write(tmp_path / "gold.jsonl", [*SENTENCES, two_targets])
-    predictions = _write(tmp_path / "pred.jsonl", [
-        {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
-        {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "against", "score": 0.9},
-        {"primary_gid": "a_3_1_0_X_0_5", "gid": "t3", "stance": "favor", "score": 0.9},
-        {"primary_gid": "a_3_1_0_X_0_5", "gid": "t4", "stance": "favor", "score": 0.9},
-    ])
+    predictions = _write(
+        tmp_path / "pred.jsonl",
+        [
+            {"primary_gid": "a_1_1_0_X_0_5", "gid": "t1", "stance": "favor", "score": 0.9},
+            {"primary_gid": "a_2_1_0_X_0_5", "gid": "t2", "stance": "against", "score": 0.9},
+            {"primary_gid": "a_3_1_0_X_0_5", "gid": "t3", "stance": "favor", "score": 0.9},
+            {"primary_gid": "a_3_1_0_X_0_5", "gid": "t4", "stance": "favor", "score": 0.9},
+        ],
+    )
     result = CliRunner().invoke(
         _app(stance.eval_cli), ["--predictions", str(predictions), "--gold", str(gold)]
     )

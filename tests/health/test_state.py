@@ -9,16 +9,12 @@ RAW = "news.raw"
 
 
 def lag(**by_partition: int) -> LagSnapshot:
-    parts = tuple(
-        PartitionLag(RAW, int(p[1:]), 100, 100 - n, n) for p, n in by_partition.items()
-    )
+    parts = tuple(PartitionLag(RAW, int(p[1:]), 100, 100 - n, n) for p, n in by_partition.items())
     return LagSnapshot(True, parts, 1.0, 0.1)
 
 
 def judge(state: HealthState, progress: Progress, snapshot: LagSnapshot | None, now: float):
-    return assess(
-        state, progress, snapshot, now=now, heartbeat_timeout_s=10, stall_timeout_s=60
-    )
+    return assess(state, progress, snapshot, now=now, heartbeat_timeout_s=10, stall_timeout_s=60)
 
 
 def running(now: float = 0.0, assigned: tuple[int, ...] = (0, 1)) -> HealthState:

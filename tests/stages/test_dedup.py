@@ -51,8 +51,13 @@ def test_a_copy_of_a_copy_points_to_the_first_article() -> None:
     dedup = Deduplicator(MemoryDedupState())
     dedup(article("a", STORY))
     dedup(article("b", STORY + "\n\nA paragraph added to the first copy, with several new words."))
-    third = dedup(article("c", STORY + "\n\nA paragraph added to the first copy, with several "
-                          "new words. And a second one."))
+    third = dedup(
+        article(
+            "c",
+            STORY + "\n\nA paragraph added to the first copy, with several "
+            "new words. And a second one.",
+        )
+    )
     assert third["duplicate_of"] == "a"
 
 

@@ -12,10 +12,13 @@ from pipeline.errors import InvalidRecord
 from pipeline.stages.normalise import normalise, pipe
 from tests.text.test_extraction import ARTICLE, page
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "pipeline" / "schemas"
-                     / "normalised.json").read_text())
-ENGLISH = ("The minister said on Monday that the new law would protect workers' rights.\n\n"
-           "Unions welcomed the announcement but warned that details were still missing.")
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "pipeline" / "schemas" / "normalised.json").read_text()
+)
+ENGLISH = (
+    "The minister said on Monday that the new law would protect workers' rights.\n\n"
+    "Unions welcomed the announcement but warned that details were still missing."
+)
 
 
 def check_contract(article: dict[str, Any]) -> None:
@@ -25,16 +28,30 @@ def check_contract(article: dict[str, Any]) -> None:
 
 
 def test_plain_text_record() -> None:
-    article = normalise({
-        "id": "a1", "url": "HTTPS://WWW.News.example/story?utm_source=rss", "source": "News",
-        "title": "  Workers'   rights ", "published_at": "Mon, 01 Sep 2025 10:00:00 +0100",
-        "language": "en", "body": ENGLISH, "schema_version": 1, "produced_at": 1.0,
-    })
+    article = normalise(
+        {
+            "id": "a1",
+            "url": "HTTPS://WWW.News.example/story?utm_source=rss",
+            "source": "News",
+            "title": "  Workers'   rights ",
+            "published_at": "Mon, 01 Sep 2025 10:00:00 +0100",
+            "language": "en",
+            "body": ENGLISH,
+            "schema_version": 1,
+            "produced_at": 1.0,
+        }
+    )
     check_contract(article)
     assert article == article | {
-        "id": "a1", "url": "https://www.news.example/story", "domain": "news.example",
-        "source": "News", "title": "Workers' rights", "body": ENGLISH, "language": "en",
-        "published_at": "2025-09-01T09:00:00Z", "word_count": 24,
+        "id": "a1",
+        "url": "https://www.news.example/story",
+        "domain": "news.example",
+        "source": "News",
+        "title": "Workers' rights",
+        "body": ENGLISH,
+        "language": "en",
+        "published_at": "2025-09-01T09:00:00Z",
+        "word_count": 24,
     }
     assert article["language_confidence"] > 0.9
     assert set(article) == set(SCHEMA["required"]) - {"schema_version", "timestamps"}
@@ -57,10 +74,20 @@ def test_html_record_takes_metadata_from_the_page() -> None:
 
 
 def test_record_fields_win_over_the_page() -> None:
-    article = normalise({"id": "h", "html": page(), "title": "Own title",
-                         "published_at": "2025-01-01T00:00:00Z", "url": "https://a.example/x"})
+    article = normalise(
+        {
+            "id": "h",
+            "html": page(),
+            "title": "Own title",
+            "published_at": "2025-01-01T00:00:00Z",
+            "url": "https://a.example/x",
+        }
+    )
     assert (article["title"], article["published_at"], article["url"]) == (
-        "Own title", "2025-01-01T00:00:00Z", "https://a.example/x")
+        "Own title",
+        "2025-01-01T00:00:00Z",
+        "https://a.example/x",
+    )
 
 
 def test_a_body_wins_over_html_but_the_page_fills_metadata() -> None:
@@ -75,19 +102,30 @@ def test_empty_body_falls_back_to_html() -> None:
 
 
 def test_bad_date_is_none_not_an_error() -> None:
-    assert normalise({"id": "d", "body": ENGLISH, "published_at": "last Tuesday"})[
-        "published_at"] is None
+    assert (
+        normalise({"id": "d", "body": ENGLISH, "published_at": "last Tuesday"})["published_at"]
+        is None
+    )
 
 
 @pytest.mark.parametrize(
     ("code", "text"),
     [
-        ("de", "Der Minister sagte am Montag, das neue Gesetz werde die Rechte der Arbeitnehmer "
-               "schützen. Die Gewerkschaften begrüßten die Ankündigung."),
-        ("fr", "Le ministre a déclaré lundi que la nouvelle loi protégerait les droits des "
-               "travailleurs. Les syndicats ont salué l'annonce."),
-        ("es", "El ministro dijo el lunes que la nueva ley protegerá los derechos de los "
-               "trabajadores. Los sindicatos celebraron el anuncio."),
+        (
+            "de",
+            "Der Minister sagte am Montag, das neue Gesetz werde die Rechte der Arbeitnehmer "
+            "schützen. Die Gewerkschaften begrüßten die Ankündigung.",
+        ),
+        (
+            "fr",
+            "Le ministre a déclaré lundi que la nouvelle loi protégerait les droits des "
+            "travailleurs. Les syndicats ont salué l'annonce.",
+        ),
+        (
+            "es",
+            "El ministro dijo el lunes que la nueva ley protegerá los derechos de los "
+            "trabajadores. Los sindicatos celebraron el anuncio.",
+        ),
     ],
 )
 def test_non_english(code: str, text: str) -> None:
@@ -116,8 +154,7 @@ def test_unclear_language_is_und() -> None:
         ({"id": "x", "body": ""}, "body is empty"),
         ({"id": "x", "body": " \n\t\x00\u200b "}, "body is empty"),
         ({"id": "x", "html": ""}, "empty"),
-        ({"id": "x", "html": "<html><body><script>x()</script></body></html>"},
-         "no article text"),
+        ({"id": "x", "html": "<html><body><script>x()</script></body></html>"}, "no article text"),
     ],
 )
 def test_invalid_records(record: dict[str, Any], message: str) -> None:

@@ -22,8 +22,12 @@ def test_stages_flow_through_the_existing_topics_in_order() -> None:
         ("stance", "p.news.tagged", "p.news.enriched"),
     ]
     assert topics.all() == (
-        "p.news.raw", "p.news.normalised", "p.news.deduplicated", "p.news.tagged",
-        "p.news.enriched", "p.news.deadletter",
+        "p.news.raw",
+        "p.news.normalised",
+        "p.news.deduplicated",
+        "p.news.tagged",
+        "p.news.enriched",
+        "p.news.deadletter",
     )
     # dedup's "first seen" needs one order: the topic it reads has one partition.
     assert [topics.partitions(t, 6) for t in topics.all()] == [6, 1, 6, 6, 6, 6]

@@ -34,19 +34,33 @@ class ScriptedModel:
 
 
 def _entity(body, name, salience=0.5):
-    mentions = [{"start": m.start(), "end": m.end(), "text": m.group()}
-                for m in re.finditer(re.escape(name), body)]
-    return {"name": name, "type": "PER", "mentions": mentions, "count": len(mentions),
-            "salience": salience}
+    mentions = [
+        {"start": m.start(), "end": m.end(), "text": m.group()}
+        for m in re.finditer(re.escape(name), body)
+    ]
+    return {
+        "name": name,
+        "type": "PER",
+        "mentions": mentions,
+        "count": len(mentions),
+        "salience": salience,
+    }
 
 
 def _article(body, names, language="en"):
-    return {"id": "a1", "body": body, "language": language, "entities_skipped": None,
-            "entities": [_entity(body, n) for n in names]}
+    return {
+        "id": "a1",
+        "body": body,
+        "language": language,
+        "entities_skipped": None,
+        "entities": [_entity(body, n) for n in names],
+    }
 
 
-BODY = ("Smith praised the plan on Monday. Jones attacked it.\n\n"
-        "Later Smith praised the council again. Smith met Brown for talks.")
+BODY = (
+    "Smith praised the plan on Monday. Jones attacked it.\n\n"
+    "Later Smith praised the council again. Smith met Brown for talks."
+)
 
 
 def _check(article):
@@ -59,8 +73,9 @@ def _check(article):
         for evidence in stance["evidence"]:
             sentence = body[evidence["start"] : evidence["end"]]
             assert sentence and sentence == sentence.strip()
-            assert any(evidence["start"] <= m["start"] < evidence["end"]
-                       for m in entity["mentions"])
+            assert any(
+                evidence["start"] <= m["start"] < evidence["end"] for m in entity["mentions"]
+            )
 
 
 def test_one_stance_per_entity_with_valid_evidence():
@@ -69,8 +84,10 @@ def test_one_stance_per_entity_with_valid_evidence():
     stances = {e["name"]: e["stance"] for e in out["entities"]}
     assert [e["name"] for e in out["entities"]] == ["Smith", "Jones", "Brown"]
     assert stances["Jones"]["label"] == "against"
-    assert BODY[stances["Jones"]["evidence"][0]["start"]:stances["Jones"]["evidence"][0]["end"]] \
+    assert (
+        BODY[stances["Jones"]["evidence"][0]["start"] : stances["Jones"]["evidence"][0]["end"]]
         == "Jones attacked it."
+    )
     assert stances["Brown"]["label"] == "neutral"
 
 
@@ -80,8 +97,10 @@ def test_aggregates_over_mentions():
     # Two favourable sentences outweigh one neutral one; only those two are evidence.
     assert stance["label"] == "favor"
     assert stance["confidence"] == pytest.approx((0.8 + 0.8 + 0.2) / 3, abs=1e-4)
-    assert [BODY[e["start"]:e["end"]] for e in stance["evidence"]] == [
-        "Smith praised the plan on Monday.", "Later Smith praised the council again."]
+    assert [BODY[e["start"] : e["end"]] for e in stance["evidence"]] == [
+        "Smith praised the plan on Monday.",
+        "Later Smith praised the council again.",
+    ]
 
 
 def test_caps_mentions_per_entity():
@@ -135,8 +154,13 @@ def test_skips_non_english_and_keeps_entities():
 
 
 def test_skips_when_entities_were_skipped():
-    article = {"id": "a2", "body": "x", "language": "und", "entities": [],
-               "entities_skipped": "language 'und' not supported"}
+    article = {
+        "id": "a2",
+        "body": "x",
+        "language": "und",
+        "entities": [],
+        "entities_skipped": "language 'und' not supported",
+    }
     out = StanceClassifier(ScriptedModel())(article)
     assert out["entities"] == []
     assert out["stance_skipped"].startswith("entities skipped")
@@ -148,8 +172,10 @@ def test_no_entities_is_not_a_skip():
 
 
 def test_mention_only_sentences_are_neutral_and_cost_no_row():
-    body = ("LONDON (Reuters) - Smith attacked the plan. Jones, Brown and Smith attended the "
-            "summit. Smith praised the council.")
+    body = (
+        "LONDON (Reuters) - Smith attacked the plan. Jones, Brown and Smith attended the "
+        "summit. Smith praised the council."
+    )
     article = _article(body, ["London", "Brown", "Smith"])
     article["entities"][0] = {**_entity(body, "LONDON"), "name": "London"}
     model = ScriptedModel()
@@ -161,8 +187,9 @@ def test_mention_only_sentences_are_neutral_and_cost_no_row():
     # Named only in a dateline or a list of attendees: neutral, with those sentences as evidence.
     assert london["label"] == brown["label"] == "neutral"
     assert london["confidence"] == brown["confidence"] == MENTION_ONLY_CONFIDENCE
-    assert [body[e["start"]:e["end"]] for e in brown["evidence"]] == [
-        "Jones, Brown and Smith attended the summit."]
+    assert [body[e["start"] : e["end"]] for e in brown["evidence"]] == [
+        "Jones, Brown and Smith attended the summit."
+    ]
     # Smith's place in the list does not dilute the two readings of him (against, favor).
     assert smith["label"] == "favor"
     assert smith["confidence"] == pytest.approx((0.1 + 0.8) / 2, abs=1e-4)
@@ -178,8 +205,10 @@ def test_pipe_matches_single_calls_and_returns_new_dicts():
 
 @pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "encoder.onnx").is_file(), reason="no shipped model")
 def test_shipped_model_reads_obvious_stances():
-    body = ("The minister praised Anna Weber for her brilliant, courageous leadership. "
-            "Critics said Tom Hale was a corrupt liar who betrayed voters.")
+    body = (
+        "The minister praised Anna Weber for her brilliant, courageous leadership. "
+        "Critics said Tom Hale was a corrupt liar who betrayed voters."
+    )
     out = StanceClassifier.load()(_article(body, ["Anna Weber", "Tom Hale"]))
     _check(out)
     stances = {e["name"]: e["stance"]["label"] for e in out["entities"]}

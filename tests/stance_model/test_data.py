@@ -6,8 +6,14 @@ RECORD = {
     "primary_gid": "allsides_1018_408_1_Hillary Clinton_2_17",
     "sentence_normalized": "Hillary Clinton blamed Facebook for her loss.",
     "targets": [
-        {"Input.gid": "g1", "from": 0, "to": 15, "mention": "Hillary Clinton", "polarity": 2.0,
-         "further_mentions": [{"from": 36, "to": 39, "mention": "her"}]},
+        {
+            "Input.gid": "g1",
+            "from": 0,
+            "to": 15,
+            "mention": "Hillary Clinton",
+            "polarity": 2.0,
+            "further_mentions": [{"from": 36, "to": 39, "mention": "her"}],
+        },
         {"Input.gid": "g2", "from": 23, "to": 31, "mention": "Facebook", "polarity": 4.0},
     ],
 }
@@ -25,8 +31,10 @@ def test_reads_targets_spans_and_labels(tmp_path):
 
 
 def test_without_labels_never_reads_polarity(tmp_path):
-    record = {**RECORD, "targets": [{k: v for k, v in t.items() if k != "polarity"}
-                                    for t in RECORD["targets"]]}
+    record = {
+        **RECORD,
+        "targets": [{k: v for k, v in t.items() if k != "polarity"} for t in RECORD["targets"]],
+    }
     path = tmp_path / "x.jsonl"
     path.write_bytes(orjson.dumps(record) + b"\n")
     (sentence,) = read_newsmtsc(path, with_labels=False)

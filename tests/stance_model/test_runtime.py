@@ -39,9 +39,11 @@ def test_scores_do_not_depend_on_batch_mates_or_their_padding():
         PRAISE,
         BLAME,
         Query("Acme Corp fell.", [[(0, 9)]]),
-        Query("Critics attacked Acme Corp, but voters praised Maria Lopez for her honesty "
-              "and her long record of service to the people of the northern district.",
-              [[(17, 26)], [(47, 58)]]),
+        Query(
+            "Critics attacked Acme Corp, but voters praised Maria Lopez for her honesty "
+            "and her long record of service to the people of the northern district.",
+            [[(17, 26)], [(47, 58)]],
+        ),
     ]
     alone = StanceModel(batch_rows=1, per_target=True)
     batched = StanceModel(batch_rows=16, per_target=True, pad_slack=1000)  # one padded batch

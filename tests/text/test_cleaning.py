@@ -24,7 +24,7 @@ def test_repairs_mojibake(broken: str, fixed: str) -> None:
     "quoted",
     [
         "He said “yes” and ‘no’, then don’t.",
-        'Straight "double" and \'single\' quotes.',
+        "Straight \"double\" and 'single' quotes.",
         "Deutsch: „Anführungszeichen“ und ‚einfache‘.",
         "Français : « guillemets » et ‹ simples ›.",
         "日本語の「かぎ括弧」と『二重かぎ括弧』。",

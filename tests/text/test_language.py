@@ -6,15 +6,15 @@ from pipeline.text.language import UNDETERMINED, LanguageDetector, default_detec
 
 TEXTS = {
     "en": "The government announced on Tuesday that it would raise taxes on large companies "
-          "to pay for the new hospitals promised during the election campaign.",
+    "to pay for the new hospitals promised during the election campaign.",
     "de": "Die Bundesregierung hat am Dienstag angekündigt, die Steuern für große Unternehmen "
-          "zu erhöhen, um die im Wahlkampf versprochenen neuen Krankenhäuser zu bezahlen.",
+    "zu erhöhen, um die im Wahlkampf versprochenen neuen Krankenhäuser zu bezahlen.",
     "fr": "Le gouvernement a annoncé mardi qu'il allait augmenter les impôts des grandes "
-          "entreprises pour financer les nouveaux hôpitaux promis pendant la campagne.",
+    "entreprises pour financer les nouveaux hôpitaux promis pendant la campagne.",
     "es": "El Gobierno anunció el martes que subirá los impuestos a las grandes empresas para "
-          "pagar los nuevos hospitales prometidos durante la campaña electoral.",
+    "pagar los nuevos hospitales prometidos durante la campaña electoral.",
     "ru": "Правительство во вторник объявило, что повысит налоги для крупных компаний, чтобы "
-          "оплатить новые больницы, обещанные во время избирательной кампании.",
+    "оплатить новые больницы, обещанные во время избирательной кампании.",
 }
 
 

@@ -70,12 +70,15 @@ def test_spans_split_on_terminal_punctuation_and_keep_offsets() -> None:
     assert _texts(text) == ["Prices rose.", "Did they?", "Yes!", "They did."]
 
 
-@pytest.mark.parametrize("text", [
-    "Mr. Smith met Dr. Jones in St. Louis on Monday.",
-    "George W. Bush spoke in the U.S. capital.",
-    "The index rose 3.5% to 1,024.7 points.",
-    "They met on Jan. 5 in Paris.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. Smith met Dr. Jones in St. Louis on Monday.",
+        "George W. Bush spoke in the U.S. capital.",
+        "The index rose 3.5% to 1,024.7 points.",
+        "They met on Jan. 5 in Paris.",
+    ],
+)
 def test_spans_do_not_split_abbreviations_initials_or_numbers(text: str) -> None:
     assert _texts(text) == [text]
 
@@ -87,8 +90,11 @@ def test_closing_quotes_stay_with_their_sentence() -> None:
 
 def test_line_breaks_always_end_a_sentence() -> None:
     text = "A headline without a stop\n\nThe body starts here. it goes on\nnext line"
-    assert _texts(text) == ["A headline without a stop", "The body starts here. it goes on",
-                            "next line"]
+    assert _texts(text) == [
+        "A headline without a stop",
+        "The body starts here. it goes on",
+        "next line",
+    ]
 
 
 def test_blank_text_has_no_sentences() -> None:

@@ -58,8 +58,13 @@ def main() -> None:
     for index, sentence in enumerate(train):
         targets = extra_targets(tagger, index, sentence)
         if targets:
-            records.append({"primary_gid": sentence.primary_gid,
-                            "sentence_normalized": sentence.text, "targets": targets})
+            records.append(
+                {
+                    "primary_gid": sentence.primary_gid,
+                    "sentence_normalized": sentence.text,
+                    "targets": targets,
+                }
+            )
     # A random subset of sentences keeps the teacher's labelling time bounded.
     random.Random(args.seed).shuffle(records)
     kept = 0

@@ -131,12 +131,16 @@ def train(args: argparse.Namespace) -> None:
             optimiser.step(loss)
             step += 1
             if step % 50 == 0:
-                print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
-                      f"{time.monotonic() - started:.0f}s", flush=True)
+                print(
+                    f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
+                    f"{time.monotonic() - started:.0f}s",
+                    flush=True,
+                )
         predicted = probabilities(model, dev_texts).argmax(1)
         score = macro_f1([LABELS[y] for y in dev_labels], [LABELS[y] for y in predicted])
-        print(f"epoch {epoch} dev macro-F1 {score:.4f} {time.monotonic() - started:.0f}s",
-              flush=True)
+        print(
+            f"epoch {epoch} dev macro-F1 {score:.4f} {time.monotonic() - started:.0f}s", flush=True
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), args.out / "teacher.pt")
 
@@ -164,8 +168,9 @@ def main() -> None:
     for name in ("train", "predict"):
         command = commands.add_parser(name)
         command.add_argument("--data", type=Path, default=SharedData.default().newsmtsc_train)
-        command.add_argument("--base-dir", type=Path, required=True,
-                             help="the unpacked all-mpnet-base-v2 folder")
+        command.add_argument(
+            "--base-dir", type=Path, required=True, help="the unpacked all-mpnet-base-v2 folder"
+        )
         command.add_argument("--out", type=Path, required=True)
         command.add_argument("--threads", type=int, default=2)
     train_command = commands.choices["train"]

@@ -35,8 +35,14 @@ def average(checkpoints: list[Path]) -> dict[str, torch.Tensor]:
 
 
 def export(
-    checkpoints: list[Path], base_dir: Path, out: Path, max_tokens: int, quantise: bool,
-    calibration: int = 400, per_target: bool = False, temperature: float = 1.0,
+    checkpoints: list[Path],
+    base_dir: Path,
+    out: Path,
+    max_tokens: int,
+    quantise: bool,
+    calibration: int = 400,
+    per_target: bool = False,
+    temperature: float = 1.0,
 ) -> None:
     model = StanceNet(BertEncoder.from_pretrained(base_dir))
     model.load_state_dict(average(checkpoints))
@@ -56,13 +62,20 @@ def export(
             str(fp32),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=["hidden"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                          "hidden": axes},
+            dynamic_axes={
+                "input_ids": axes,
+                "attention_mask": axes,
+                "token_type_ids": axes,
+                "hidden": axes,
+            },
             opset_version=17,
             dynamo=False,
         )
-        rows = calibration_rows(base_dir / "tokenizer.json", max_tokens, calibration) \
-            if quantise else None
+        rows = (
+            calibration_rows(base_dir / "tokenizer.json", max_tokens, calibration)
+            if quantise
+            else None
+        )
         build(fp32, out / "encoder.onnx", rows)
     np.savez(
         out / "head.npz",
@@ -70,8 +83,12 @@ def export(
         bias=model.head.bias.detach().numpy(),
     )
     shutil.copy(base_dir / "tokenizer.json", out / "tokenizer.json")
-    config = {"labels": list(LABELS), "max_tokens": max_tokens,
-              "quantised": "static int8" if quantise else False, "per_target": per_target}
+    config = {
+        "labels": list(LABELS),
+        "max_tokens": max_tokens,
+        "quantised": "static int8" if quantise else False,
+        "per_target": per_target,
+    }
     if temperature != 1.0:
         config["temperature"] = temperature
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -86,17 +103,36 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--no-quantise", action="store_true")
-    parser.add_argument("--calibration-rows", type=int, default=400,
-                        help="NewsMTSC training rows that set the int8 activation scales")
-    parser.add_argument("--per-target", action="store_true",
-                        help="config.json: score one row per target (for encoders trained with "
-                        "train --per-target); default one pass marking all of a sentence's targets")
-    parser.add_argument("--temperature", type=float, default=1.0,
-                        help="config.json: divide the logits by this (fitted on dev, see "
-                        "PROVENANCE.md); 1 leaves them as they are")
+    parser.add_argument(
+        "--calibration-rows",
+        type=int,
+        default=400,
+        help="NewsMTSC training rows that set the int8 activation scales",
+    )
+    parser.add_argument(
+        "--per-target",
+        action="store_true",
+        help="config.json: score one row per target (for encoders trained with "
+        "train --per-target); default one pass marking all of a sentence's targets",
+    )
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        help="config.json: divide the logits by this (fitted on dev, see "
+        "PROVENANCE.md); 1 leaves them as they are",
+    )
     args = parser.parse_args()
-    export(args.checkpoint, args.base_dir, args.out, args.max_tokens, not args.no_quantise,
-           args.calibration_rows, args.per_target, args.temperature)
+    export(
+        args.checkpoint,
+        args.base_dir,
+        args.out,
+        args.max_tokens,
+        not args.no_quantise,
+        args.calibration_rows,
+        args.per_target,
+        args.temperature,
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ from pipeline.stance_model.data import read_newsmtsc, split
 from pipeline.stance_model.inputs import RowBuilder, collate
 
 
-def calibration_rows(tokenizer_file: Path, max_tokens: int, count: int,
-                     shared_dir: Path | None = None, seed: int = 0) -> list[dict[str, np.ndarray]]:
+def calibration_rows(
+    tokenizer_file: Path, max_tokens: int, count: int, shared_dir: Path | None = None, seed: int = 0
+) -> list[dict[str, np.ndarray]]:
     """Encoder inputs for ``count`` rows of NewsMTSC's training side (never the dev split),
     laid out as the stage lays them out (one row per target of a multi-target sentence)."""
     train_file = SharedData.at(shared_dir).newsmtsc_train
@@ -42,8 +43,13 @@ def calibration_rows(tokenizer_file: Path, max_tokens: int, count: int,
     for sentence in sentences:
         for row in builder.rows(sentence.text, [t.spans for t in sentence.targets]):
             batch = collate([row])
-            rows.append({"input_ids": batch.input_ids, "attention_mask": batch.attention_mask,
-                         "token_type_ids": batch.token_type_ids})
+            rows.append(
+                {
+                    "input_ids": batch.input_ids,
+                    "attention_mask": batch.attention_mask,
+                    "token_type_ids": batch.token_type_ids,
+                }
+            )
         if len(rows) >= count:
             break
     return rows[:count]
@@ -79,15 +85,24 @@ def build(fp32: Path, out: Path, rows: list[dict[str, np.ndarray]] | None) -> No
     graph = onnx.load(str(fp32)).graph
     weights = {init.name for init in graph.initializer}
     nodes = [
-        node.name for node in graph.node
-        if ((node.op_type == "MatMul" and node.input[1] in weights)
-            or (node.op_type == "Gather" and node.input[0] in weights))
+        node.name
+        for node in graph.node
+        if (
+            (node.op_type == "MatMul" and node.input[1] in weights)
+            or (node.op_type == "Gather" and node.input[0] in weights)
+        )
         and not FP32_NODES.search(node.name)
     ]
     # Unsigned activations with signed weights: x86's fast int8 path (as dynamic quantisation
     # used); per-channel weight scales as the shipped dynamic model had.
     quantize_static(
-        str(fp32), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-        nodes_to_quantize=nodes, calibrate_method=CalibrationMethod.MinMax,
+        str(fp32),
+        str(out),
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+        nodes_to_quantize=nodes,
+        calibrate_method=CalibrationMethod.MinMax,
     )

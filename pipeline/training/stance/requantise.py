@@ -50,33 +50,45 @@ def dequantise(model: onnx.ModelProto) -> onnx.ModelProto:
             quantise_a = producer[a_q]
             (cast,) = consumers[node.output[0]]
             (rescale,) = consumers[cast.output[0]]
-            if quantise_a.op_type != "DynamicQuantizeLinear" or cast.op_type != "Cast" \
-                    or rescale.op_type != "Mul":
+            if (
+                quantise_a.op_type != "DynamicQuantizeLinear"
+                or cast.op_type != "Cast"
+                or rescale.op_type != "Mul"
+            ):
                 raise ValueError(f"unexpected pattern around {node.name}")
             scales = producer[next(i for i in rescale.input if i != cast.output[0])]
             w_scale = next(i for i in scales.input if i in weights)
             # Per-channel scales run along the output axis (columns) of the (in, out) weight.
-            w_float = (weights[w_q].astype(np.float32) - weights[w_zero].astype(np.float32)) \
-                * weights[w_scale].astype(np.float32)
+            w_float = (
+                weights[w_q].astype(np.float32) - weights[w_zero].astype(np.float32)
+            ) * weights[w_scale].astype(np.float32)
             name = w_q.removesuffix("_quantized")
             new_weights[name] = w_float
-            added[id(node)] = [helper.make_node(
-                "MatMul", [quantise_a.input[0], name], [rescale.output[0]], name=node.name
-            )]
+            added[id(node)] = [
+                helper.make_node(
+                    "MatMul", [quantise_a.input[0], name], [rescale.output[0]], name=node.name
+                )
+            ]
             dropped.update({id(node), id(cast), id(rescale), id(scales)})
         elif node.op_type == "DequantizeLinear":
             gather = producer[node.input[0]]
             table_q, scale, zero = gather.input[0], node.input[1], node.input[2]
             if gather.op_type != "Gather" or table_q not in weights:
                 raise ValueError(f"unexpected pattern around {node.name}")
-            table = (weights[table_q].astype(np.float32) - weights[zero].astype(np.float32)) \
-                * weights[scale].astype(np.float32)
+            table = (
+                weights[table_q].astype(np.float32) - weights[zero].astype(np.float32)
+            ) * weights[scale].astype(np.float32)
             name = table_q.removesuffix("_quantized")
             new_weights[name] = table
-            added[id(node)] = [helper.make_node(
-                "Gather", [name, gather.input[1]], [node.output[0]], name=gather.name,
-                axis=next((a.i for a in gather.attribute if a.name == "axis"), 0),
-            )]
+            added[id(node)] = [
+                helper.make_node(
+                    "Gather",
+                    [name, gather.input[1]],
+                    [node.output[0]],
+                    name=gather.name,
+                    axis=next((a.i for a in gather.attribute if a.name == "axis"), 0),
+                )
+            ]
             dropped.update({id(node), id(gather)})
     dropped.update(id(n) for n in graph.node if n.op_type == "DynamicQuantizeLinear")
 
@@ -93,7 +105,11 @@ def dequantise(model: onnx.ModelProto) -> onnx.ModelProto:
     del graph.initializer[:]
     graph.initializer.extend(initializers)
     leftover = {n.op_type for n in graph.node} & {
-        "MatMulInteger", "DynamicQuantizeLinear", "DequantizeLinear", "ConvInteger"}
+        "MatMulInteger",
+        "DynamicQuantizeLinear",
+        "DequantizeLinear",
+        "ConvInteger",
+    }
     if leftover:
         raise ValueError(f"quantised operations left: {sorted(leftover)}")
     onnx.checker.check_model(model)
@@ -103,15 +119,24 @@ def dequantise(model: onnx.ModelProto) -> onnx.ModelProto:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, required=True,
-                        help="the dynamic-int8 encoder.onnx shipped before static quantisation")
-    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR,
-                        help="model folder: its tokenizer.json and config.json are read, "
-                             "encoder.onnx and config.json written")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        required=True,
+        help="the dynamic-int8 encoder.onnx shipped before static quantisation",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_MODEL_DIR,
+        help="model folder: its tokenizer.json and config.json are read, "
+        "encoder.onnx and config.json written",
+    )
     parser.add_argument("--calibration-rows", type=int, default=400)
     parser.add_argument("--shared-dir", type=Path, default=None)
-    parser.add_argument("--keep-fp32", type=Path, default=None,
-                        help="also write the dequantised fp32 graph here")
+    parser.add_argument(
+        "--keep-fp32", type=Path, default=None, help="also write the dequantised fp32 graph here"
+    )
     parser.add_argument("--no-quantise", action="store_true", help="ship the fp32 graph")
     args = parser.parse_args()
     config = json.loads((args.out / "config.json").read_text())
@@ -119,9 +144,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep_fp32 or Path(tmp) / "encoder.fp32.onnx"
         onnx.save(fp32, str(path))
-        rows = None if args.no_quantise else calibration_rows(
-            args.out / "tokenizer.json", int(config["max_tokens"]), args.calibration_rows,
-            args.shared_dir)
+        rows = (
+            None
+            if args.no_quantise
+            else calibration_rows(
+                args.out / "tokenizer.json",
+                int(config["max_tokens"]),
+                args.calibration_rows,
+                args.shared_dir,
+            )
+        )
         build(path, args.out / "encoder.onnx", rows)
     config["quantised"] = "static int8" if rows is not None else False
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n")

@@ -109,9 +109,7 @@ def evaluate(model: StanceNet, rows: list[Row], labels: list[int]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--data", type=Path, default=SharedData.default().newsmtsc_train
-    )
+    parser.add_argument("--data", type=Path, default=SharedData.default().newsmtsc_train)
     parser.add_argument("--base-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=3)
@@ -161,8 +159,9 @@ def main() -> None:
     if args.all:
         train = train + dev
     if args.extra_targets is not None:
-        extra = {s.primary_gid: s.targets
-                 for s in read_newsmtsc(args.extra_targets, with_labels=False)}
+        extra = {
+            s.primary_gid: s.targets for s in read_newsmtsc(args.extra_targets, with_labels=False)
+        }
         train = [replace(s, targets=s.targets + extra.get(s.primary_gid, ())) for s in train]
     train_rows, train_labels = _rows(builder, train)
     dev_rows, dev_labels = _rows(builder, dev)
@@ -200,8 +199,11 @@ def main() -> None:
             optimiser.step(loss)
             step += 1
             if step % 50 == 0:
-                print(f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
-                      f"{time.monotonic() - started:.0f}s", flush=True)
+                print(
+                    f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
+                    f"{time.monotonic() - started:.0f}s",
+                    flush=True,
+                )
             if step % 200 == 0 or step == steps:
                 torch.save(model.state_dict(), args.out / "last.pt")
         if step <= args.resume_step:

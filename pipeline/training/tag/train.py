@@ -47,9 +47,7 @@ SPORT_KIND_PREFIX = "S"
 Doc = list[tuple[list[list[str]], list[str], list[str]]]
 
 
-def gazetteer_spans(
-    doc: conll.Document, by_domain: bool = False
-) -> list[tuple[list[str], str]]:
+def gazetteer_spans(doc: conll.Document, by_domain: bool = False) -> list[tuple[list[str], str]]:
     """A document's names for the gazetteer; with `by_domain`, those of a sports document
     (domain.is_sport) are counted under their own types ("SORG"), so the gazetteer tells
     "ORG in the sports pages" from "ORG elsewhere" ("Yorkshire", the cricket county)."""
