@@ -306,7 +306,8 @@ _LIST_JOINERS = frozenset(["and", "&"])
 # A model number after a name: letters and digits mixed ("A350", "A330neo", "PS4", "F40") or
 # three digits (Boeing's "737", "S&P 500"); one or two digits are scores, four a year. And the
 # words that can follow one ("737 Max", "PS4 Pro").
-_MODEL_NUMBER = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]{0,3}|\d{3}")
+# Quarters, halves and fiscal years are no models ("Apple Q3 results", "its H1 profit").
+_MODEL_NUMBER = re.compile(r"(?!Q\d$|H\d$|FY)[A-Z]{1,3}\d{1,4}[a-zA-Z]{0,3}|\d{3}")
 _MODEL_SUFFIXES = frozenset(["max", "pro", "plus", "ultra", "mini", "neo", "lite", "xl"])
 # A bracket or quote between two person fragments: "(Russian President Vladimir) Putin".
 _NAME_BREAKS = frozenset(["(", ")", "[", "]", '"', "\u201c", "\u201d"])
@@ -737,15 +738,14 @@ def _same_person(words: tuple[str, ...], entities: Sequence[_Entity]) -> _Entity
     name = _name_parts(words)
     if name is None:
         return None
-    return next(
-        (
-            e
-            for e in entities
-            if e.kind == "PER"
-            and any(_same_name(name, _name_parts(m.words)) for m in e.mentions if m.kind == "PER")
-        ),
-        None,
-    )
+    matches = [
+        e
+        for e in entities
+        if e.kind == "PER"
+        and any(_same_name(name, _name_parts(m.words)) for m in e.mentions if m.kind == "PER")
+    ]
+    # "J. Smith" beside "John Smith" and "Jane Smith" could be either: it joins neither.
+    return matches[0] if len(matches) == 1 else None
 
 
 def _name_parts(words: tuple[str, ...]) -> tuple[str, tuple[str, ...], str] | None:

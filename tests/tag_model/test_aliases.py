@@ -398,3 +398,14 @@ def test_a_name_with_a_model_number_is_a_product_but_a_score_is_not():
     assert names["Airbus A350"]["type"] == "MISC"
     assert names["Boeing 737 Max"]["type"] == "MISC"
     assert names["Arsenal"]["type"] == "ORG"
+
+
+def test_an_initial_that_fits_two_people_joins_neither_and_a_quarter_is_no_model():
+    text = "John Smith and Jane Smith spoke. J. Smith left. Apple Q3 results and Apple A13 chips."
+    tags = {w: "I-PER" for w in ("John", "Jane", "Smith", "J.")}
+    tags["Apple"] = "I-ORG"
+    names = _by_name(_entities(text, tags))
+    assert names["John Smith"]["count"] == 1
+    assert names["Jane Smith"]["count"] == 1
+    assert names["Apple"]["type"] == "ORG"
+    assert names["Apple A13"]["type"] == "MISC"
