@@ -6,6 +6,10 @@ to pipeline/models/tag/. Two linear-chain CRFs: the first tags with local and ga
 features; the second adds the first's document-wide votes (pipeline/tag_model/consistency.py),
 trained on out-of-fold first-pass tags so it learns how far to trust them on unseen text.
 Deterministic; needs only python-crfsuite; one thread, about ten minutes.
+
+``--with-dev`` trains on eng.testa as well, once every setting has been chosen on it (the usual
+last step before a held-out test: 15% more annotated text); the dev F1 it prints is then a
+training score, so the figure to report is the one of the same run without the flag.
 """
 
 from __future__ import annotations
@@ -178,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--single-pass", action="store_true", help="skip the second CRF")
     parser.add_argument(
+        "--with-dev",
+        action="store_true",
+        help="train on --dev too, once the settings are chosen on it (the dev F1 printed is then"
+        " a training score; report the one of a run without this flag)",
+    )
+    parser.add_argument(
         "--domain",
         choices=DOMAINS,
         default=None,
@@ -201,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     train_docs = conll.read_documents(args.train)
     dev_docs = conll.read_documents(args.dev)
+    if args.with_dev:
+        train_docs = [*train_docs, *dev_docs]
     by_domain: bool = args.gazetteer_by_domain
     gazetteer = Gazetteer.from_counts(
         Gazetteer.count(s for doc in train_docs for s in gazetteer_spans(doc, by_domain))
@@ -242,13 +254,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         f1_first = evaluate(first_only, dev_docs)[0].prf()[2]
         print(
-            f"dev F1 {100 * f1:.2f} (first pass alone {100 * f1_first:.2f}), "
+            ("training-set F1 on --dev " if args.with_dev else "dev F1 ")
+            + f"{100 * f1:.2f} (first pass alone {100 * f1_first:.2f}), "
             f"{speed:,.0f} tokens/s, trained in {took:.0f}s",
             flush=True,
         )
         meta = {
-            "train": args.train.name,
+            "train": args.train.name + (f"+{args.dev.name}" if args.with_dev else ""),
             "dev": args.dev.name,
+            # With --with-dev these are training scores, not held-out ones.
+            "dev_in_training": args.with_dev,
             "dev_f1": round(f1, 4),
             "dev_f1_first_pass": round(f1_first, 4),
             "c1": args.c1,
