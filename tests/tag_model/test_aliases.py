@@ -409,3 +409,15 @@ def test_an_initial_that_fits_two_people_joins_neither_and_a_quarter_is_no_model
     assert names["Jane Smith"]["count"] == 1
     assert names["Apple"]["type"] == "ORG"
     assert names["Apple A13"]["type"] == "MISC"
+
+
+def test_events_prizes_and_laws_are_misc_whatever_the_tagger_said():
+    text = "At the Geneva Motor Show the Brit Awards and the Freedom of Information Act came up."
+    tags = {w: "I-ORG" for w in ("Geneva", "Motor", "Show", "Freedom", "of", "Information", "Act")}
+    tags.update({"Brit": "I-PER", "Awards": "I-PER"})
+    names = _by_name(_entities(text, tags))
+    assert {n: e["type"] for n, e in names.items()} == {
+        "Geneva Motor Show": "MISC",
+        "Brit Awards": "MISC",
+        "Freedom of Information Act": "MISC",
+    }
