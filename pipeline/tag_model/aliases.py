@@ -291,37 +291,6 @@ PLACE_NAMES = {
     )
     for form in group
 }
-# Lower-case words that end one name and start another inside a tagged run ("Arrowhead on
-# Facebook", "Flos Showroom in Corso Monforte"), unless an institution's word comes before "on"
-# or "at": "Conference on Disarmament", "Southern Illinois University at Carbondale". What
-# follows "in" or "at" is where the first name is: a place.
-_RUN_ON_WORDS = frozenset(["on", "in", "at"])
-_WHERE_WORDS = frozenset(["in", "at"])
-_BOUND_BY = ORG_HEADS | frozenset(
-    [
-        "conference",
-        "convention",
-        "treaty",
-        "forum",
-        "summit",
-        "court",
-        "college",
-        "school",
-        "center",
-        "centre",
-        "council",
-        "office",
-        "board",
-        "panel",
-        "program",
-        "programme",
-        "project",
-        "initiative",
-        "force",
-        "coalition",
-        "alliance",
-    ]
-)
 # What keeps a comma inside one name: "Goldman, Sachs & Co", "Bureau of Alcohol, Tobacco and
 # Firearms", "BioVest Research, Inc".
 _LIST_JOINERS = frozenset(["and", "&"])
@@ -414,8 +383,8 @@ def mentions_from_tags(
         _with_defined_long_forms(tokens, spans)
         _with_model_numbers(tokens, spans)
         for start, (kind, end) in sorted(spans.items()):
-            for piece_kind, words in _run_on_names(list(tokens[start:end]), kind, body):
-                mention = _cleaned(piece_kind, words)
+            for words in _run_on_names(list(tokens[start:end]), body):
+                mention = _cleaned(kind, words)
                 if mention is not None:
                     found.append(mention)
     found = _without_sentence_openers(_join_broken_names(found, sentences), sentences)
@@ -478,8 +447,9 @@ def _with_model_numbers(tokens: Sequence[Token], spans: dict[int, tuple[str, int
 def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     """One tagged name as a mention (None if nothing of it is left): titles, clitics and job
     titles cut, and the type its head word says."""
-    # A title alone ("the Attorney General said") names an office, not a person.
-    if kind == "PER" and all(_bare(normalise_token(t.text)) in TITLES for t in words):
+    # Titles alone ("the Attorney General said") name an office, not a person; one title word
+    # may be a surname ("King" of "Graham King"), which `merge` decides.
+    if kind == "PER" and len(words) > 1 and all(_office_word(t.text) for t in words):
         return None
     if len(words) == 1 and _bare(normalise_token(words[0].text)) in COMMON_ACRONYMS:
         return None
@@ -509,26 +479,36 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     return None
 
 
-def _run_on_names(words: list[Token], kind: str, body: str) -> list[tuple[str, list[Token]]]:
-    """A tagged run cut where one name ends and the next begins, each piece with its type: at a
-    line break, at a list comma ("Facebook, Twitter"), at a bracket ("International Monetary
-    Fund (IMF)": the name and its acronym) and at "on"/"in"/"at" between two capitalised names
-    (what follows "in"/"at" is a place: "Bluewater in Kent")."""
-    pieces: list[tuple[str, list[Token]]] = [(kind, [words[0]])]
+def _office_word(word: str) -> bool:
+    """A title that is not an honorific: "Chancellor", "King", not "Mr" (whose next word is a
+    name)."""
+    bare = _bare(normalise_token(word))
+    return bare in TITLES and bare not in HONORIFICS
+
+
+def _after_honorific(mention: Mention, body: str) -> bool:
+    before = body[: mention.start].split()
+    return bool(before) and _bare(normalise_token(before[-1])) in HONORIFICS
+
+
+def _run_on_names(words: list[Token], body: str) -> list[list[Token]]:
+    """A tagged run cut where one name ends and the next begins: at a line break, at a list
+    comma ("Facebook, Twitter") and at a bracket ("International Monetary Fund (IMF)": the name
+    and its acronym). Not at "in"/"on": names and titles hold them as often as the tagger runs
+    two names together ("Investors in People", "Shakespeare in Love" against "Bluewater in
+    Kent"), and only knowing that Kent is a place would tell them apart."""
+    pieces: list[list[Token]] = [[words[0]]]
     lowered = [normalise_token(t.text).lower() for t in words]
     for i in range(1, len(words)):
         token, before, joiner = words[i], words[i - 1], lowered[i - 1]
         if "\n" in body[before.end : token.start]:
-            pieces.append((kind, [token]))
+            pieces.append([token])
         elif (joiner == "," and _list_comma(lowered, i - 1)) or joiner == "(":
-            pieces[-1][1].pop()
-            pieces.append((kind, [token]))
-        elif joiner in _RUN_ON_WORDS and _run_on_word(words, lowered, i - 1, kind):
-            pieces[-1][1].pop()
-            pieces.append(("LOC" if joiner in _WHERE_WORDS else kind, [token]))
+            pieces[-1].pop()
+            pieces.append([token])
         else:
-            pieces[-1][1].append(token)
-    return [(piece_kind, piece) for piece_kind, piece in pieces if piece]
+            pieces[-1].append(token)
+    return [piece for piece in pieces if piece]
 
 
 def _list_comma(lowered: list[str], at: int) -> bool:
@@ -538,22 +518,6 @@ def _list_comma(lowered: list[str], at: int) -> bool:
         bool(rest)
         and rest[0].rstrip(".") not in LEGAL_SUFFIXES
         and not _LIST_JOINERS.intersection(rest)
-    )
-
-
-def _run_on_word(words: list[Token], lowered: list[str], at: int, kind: str) -> bool:
-    """Whether "on"/"in"/"at" at `at` joins two names the tagger ran together."""
-    return (
-        kind != "MISC"
-        and at > 0
-        and at + 1 < len(words)
-        and words[at - 1].text[:1].isupper()
-        and words[at + 1].text[:1].isupper()
-        # "Organisation for Security and Cooperation in Europe": one name, bound by "for".
-        and all(w[:1].isupper() or not w[:1].isalpha() for w in (t.text for t in words[:at]))
-        # "Council on Foreign Relations", "University at Carbondale"; but "in" after such a
-        # word is where it is: "St David's Shopping Centre in Cardiff".
-        and (lowered[at] == "in" or lowered[at - 1].rstrip(".") not in _BOUND_BY)
     )
 
 
@@ -619,16 +583,18 @@ def _without_sentence_openers(
     found: list[Mention], sentences: Sequence[Sequence[Token]]
 ) -> list[Mention]:
     """Names with the capitalised word that opens their sentence cut off, where the article
-    shows it is no part of them: the rest is named on its own elsewhere, the word is never
-    capitalised inside a sentence nor a name on its own ("If Barclays sells" -> "Barclays").
+    shows it is no part of them: the rest is named on its own elsewhere with the same type, the
+    word is written in lower case elsewhere, never capitalised inside a sentence and no name on
+    its own ("If Barclays sells" -> "Barclays").
     Only organisations and MISC names lose it: persons and places are too often named by a
     first name or a compass word alone."""
     openers = {s[0].start for s in sentences if s}
     mid_caps = {
         normalise_token(t.text).lower() for s in sentences for t in s[1:] if t.text[:1].isupper()
     }
-    named = {m.words for m in found if m.start not in openers}
+    named = {(m.kind, m.words) for m in found if m.start not in openers}
     name_words = {m.words[0] for m in found if len(m.words) == 1}
+    lower_case = {_spelling_key(t.text) for s in sentences for t in s if t.text[:1].islower()}
     out = []
     for mention in found:
         if (
@@ -637,10 +603,13 @@ def _without_sentence_openers(
             # first word ("South Korea grew", then "Korea").
             and mention.kind in ("ORG", "MISC")
             and len(mention.tokens) > 1
-            and mention.words[1:] in named
+            and (mention.kind, mention.words[1:]) in named
             # "Swiss Re" read as "Swiss" + "Re" must not cut "Munich Re": too short to tell.
             and len("".join(mention.words[1:])) > 2
             and mention.words[0] not in mid_caps
+            # A word of the language, written in lower case elsewhere: "if", "although", not
+            # "Manchester" ("Manchester United won", then "United").
+            and mention.words[0] in lower_case
             and mention.words[0] not in name_words  # "Google Stadia ...", then "Google said"
         ):
             mention = Mention(mention.kind, mention.tokens[1:], mention.sure)
@@ -707,6 +676,9 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
         if target is None and mention.kind != "PER" and len(words) == 1:
             target = _expansion_of(mention, entities, body)
         if target is None:
+            office = mention.kind == "PER" and len(words) == 1 and _office_word(words[0])
+            if office and not _after_honorific(mention, body):
+                continue  # "the Chancellor said": an office; "Mr King" is a person
             target = _Entity(mention.kind, words)
             entities.append(target)
         target.add(mention)
