@@ -493,17 +493,18 @@ def _after_honorific(mention: Mention, body: str) -> bool:
 
 def _run_on_names(words: list[Token], body: str) -> list[list[Token]]:
     """A tagged run cut where one name ends and the next begins: at a line break, at a list
-    comma ("Facebook, Twitter") and at a bracket ("International Monetary Fund (IMF)": the name
-    and its acronym). Not at "in"/"on": names and titles hold them as often as the tagger runs
-    two names together ("Investors in People", "Shakespeare in Love" against "Bluewater in
-    Kent"), and only knowing that Kent is a place would tell them apart."""
+    comma or semicolon ("Facebook, Twitter", "Bracken; Yates") and at a bracket
+    ("International Monetary Fund (IMF)": the name and its acronym). Not at "in"/"on": names
+    and titles hold them as often as the tagger runs two names together ("Investors in
+    People", "Shakespeare in Love" against "Bluewater in Kent"), and only knowing that Kent is
+    a place would tell them apart."""
     pieces: list[list[Token]] = [[words[0]]]
     lowered = [normalise_token(t.text).lower() for t in words]
     for i in range(1, len(words)):
         token, before, joiner = words[i], words[i - 1], lowered[i - 1]
         if "\n" in body[before.end : token.start]:
             pieces.append([token])
-        elif (joiner == "," and _list_comma(lowered, i - 1)) or joiner == "(":
+        elif (joiner == "," and _list_comma(lowered, i - 1)) or joiner in ("(", ";"):
             pieces[-1].pop()
             pieces.append([token])
         else:

@@ -263,10 +263,10 @@ def test_a_first_name_read_as_a_place_joins_the_surname_after_it():
 
 
 def test_a_run_of_names_is_cut_at_list_commas_but_not_at_in_or_on():
-    text = "Boots, Burberry and Investors in People met. Follow us on Facebook, Twitter."
-    run = ("Boots", ",", "Burberry", "Investors", "in", "People", "Facebook", "Twitter")
+    text = "Boots, Burberry and Investors in People met. Bracken; Yates played."
+    run = ("Boots", ",", "Burberry", "Investors", "in", "People", "Bracken", ";", "Yates")
     names = _by_name(_entities(text, {w: "I-ORG" for w in run}))
-    assert set(names) == {"Boots", "Burberry", "Investors in People", "Facebook", "Twitter"}
+    assert set(names) == {"Boots", "Burberry", "Investors in People", "Bracken", "Yates"}
 
 
 def test_names_that_hold_a_comma_or_an_institutions_on_stay_whole():
