@@ -78,7 +78,7 @@ eval: $(STAMP)  ## Score extraction, NER and stance on the shared dev data
 train-tag: $(STAMP)  ## Retrain the tag stage's NER model from CoNLL-2003 (writes pipeline/models/tag/)
 	$(BIN)/pip install -q -e '.[train]'
 	$(BIN)/python -m pipeline.training.tag.clusters --neighbour-types
-	$(BIN)/python -m pipeline.training.tag.train
+	$(BIN)/python -m pipeline.training.tag.train --domain sport
 
 train-ner: train-tag  ## The former name of train-tag
 

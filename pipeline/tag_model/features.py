@@ -17,13 +17,15 @@ from pipeline.tag_model.gazetteer import Gazetteer
 # Document domains the Featurizer can conjoin features with (meta.json's "domain", see
 # domain.py): "sport" conjoins the capitalised word's identity (w=, l=), its neighbours' type
 # (k=) and its gazetteer matches (g=) with the flag, instead of emitting them plainly, and adds a
-# "sport" feature to every token of a sports document.
+# "sport" feature to every token of a sports document; words whose neighbours are MISC names and
+# MISC gazetteer matches stay plain.
 DOMAIN_SPORT = "sport"
 # The same, but the conjoined copies come alongside the plain features instead of replacing them.
 DOMAIN_SPORT_ALONGSIDE = "sport-alongside"
 DOMAINS = (DOMAIN_SPORT, DOMAIN_SPORT_ALONGSIDE)
 SPORT_SUFFIX = "|sp"
 _SPORT_CONJOINED = ("w=", "l=", "k=")
+_MISC_HINT = "k=MISC"
 
 _NORMALISE = str.maketrans(
     {
@@ -105,7 +107,10 @@ class _Word:
         """`own` as a sports document's token has it: a capitalised word's identity and
         neighbours' type conjoined with the domain (built once per word form)."""
         if self._sport_own is None:
-            if self.capitalised:
+            # A word whose neighbours are MISC names (nationalities: "Dutch", "English") reads
+            # the same in a match report and elsewhere: conjoining it only halves its evidence
+            # (conjoining every word cost eng.testa a point of MISC F1).
+            if self.capitalised and _MISC_HINT not in self.own:
                 conjoined = [f + SPORT_SUFFIX for f in self.own if f.startswith(_SPORT_CONJOINED)]
                 if alongside:
                     self._sport_own = self.own + conjoined
@@ -115,6 +120,12 @@ class _Word:
             else:
                 self._sport_own = self.own
         return self._sport_own
+
+
+def _conjoined_match(feature: str) -> bool:
+    """Whether a gazetteer match is conjoined with the sport flag: place, club and person
+    readings differ between match reports and news ("Sheffield"); MISC ones do not."""
+    return feature.startswith("g=") and not feature.endswith("-MISC")
 
 
 class Featurizer:
@@ -187,8 +198,8 @@ class Featurizer:
             if sport:
                 gaz_features = [
                     [
-                        *(own if alongside else [f for f in own if not f.startswith("g=")]),
-                        *(f + SPORT_SUFFIX for f in own if f.startswith("g=")),
+                        *(own if alongside else [f for f in own if not _conjoined_match(f)]),
+                        *(f + SPORT_SUFFIX for f in own if _conjoined_match(f)),
                     ]
                     for own in gaz_features
                 ]

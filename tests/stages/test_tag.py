@@ -103,5 +103,8 @@ def test_a_datelines_place_and_agency_are_named(tagger):
     names = _names(out)
     assert {("HANOI", "LOC"), ("Vietnam", "LOC"), ("AP", "ORG")} <= names
     # The dateline's city is its own place, not a mention of the Hanoi Hilton.
-    hilton = [e for e in out["entities"] if e["name"] == "Hanoi Hilton"]
-    assert [m["text"] for e in hilton for m in e["mentions"]] == ["Hanoi Hilton"]
+    hilton = [e for e in out["entities"] if e["name"].endswith("Hanoi Hilton")]
+    assert [m["text"] for e in hilton for m in e["mentions"]] in (
+        ["Hanoi Hilton"],
+        ["The Hanoi Hilton"],  # the tagger may take the article in; either way, one mention
+    )

@@ -6,10 +6,11 @@ from pipeline.tag_model.gazetteer import Gazetteer
 SPORT = [
     ["Sheffield", "beat", "Leeds", "3-1", "in", "the", "league", "match", "."],
     ["The", "striker", "scored", "twice", "."],
+    ["The", "Dutch", "won", "the", "World", "Cup", "."],
 ]
 NEWS = [["Floods", "hit", "Sheffield", "and", "the", "homes", "along", "the", "river", "."]]
-GAZETTEER = Gazetteer({("sheffield",): ("LOC", "ORG")})
-CLUSTERS = {"sheffield": "9/222/675/ORG"}
+GAZETTEER = Gazetteer({("sheffield",): ("LOC", "ORG"), ("world", "cup"): ("MISC",)})
+CLUSTERS = {"sheffield": "9/222/675/ORG", "dutch": "9/18/854/MISC"}
 
 
 def _token(featurizer: Featurizer, doc: list[list[str]], sentence: int, index: int) -> list[str]:
@@ -54,3 +55,12 @@ def test_alongside_keeps_the_plain_features_and_adds_the_conjoined_copies():
     feats = _token(featurizer, SPORT, 0, 0)
     for wanted in ("l=sheffield", "l=sheffield|sp", "g=U-ORG", "g=U-ORG|sp", "k=ORG|sp", "sport"):
         assert wanted in feats
+
+
+def test_misc_readings_stay_plain_in_a_sports_document():
+    featurizer = Featurizer(GAZETTEER, CLUSTERS, domain=DOMAIN_SPORT)
+    dutch = _token(featurizer, SPORT, 2, 1)
+    assert "l=dutch" in dutch and "k=MISC" in dutch and "sport" in dutch
+    assert not any(f.endswith("|sp") for f in dutch)
+    world = _token(featurizer, SPORT, 2, 4)
+    assert "g=B-MISC" in world and "g=B-MISC|sp" not in world
