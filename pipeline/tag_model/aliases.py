@@ -590,31 +590,41 @@ def _without_sentence_openers(
     Only organisations and MISC names lose it: persons and places are too often named by a
     first name or a compass word alone."""
     openers = {s[0].start for s in sentences if s}
-    mid_caps = {
-        normalise_token(t.text).lower() for s in sentences for t in s[1:] if t.text[:1].isupper()
-    }
     named = {(m.kind, m.words) for m in found if m.start not in openers}
+    candidates = [
+        i
+        for i, m in enumerate(found)
+        if m.start in openers
+        # Not a person's first name ("Rod Eddington said", then "Eddington") nor a place's
+        # first word ("South Korea grew", then "Korea").
+        and m.kind in ("ORG", "MISC")
+        and len(m.tokens) > 1
+        and (m.kind, m.words[1:]) in named
+        # "Swiss Re" read as "Swiss" + "Re" must not cut "Munich Re": too short to tell.
+        and len("".join(m.words[1:])) > 2
+    ]
+    if not candidates:  # most articles: no scan of their words below
+        return found
+    mid_caps: set[str] = set()
+    lower_case: set[str] = set()
+    for sentence in sentences:
+        for k, token in enumerate(sentence):
+            if token.text[:1].islower():
+                lower_case.add(_spelling_key(token.text))
+            elif k > 0 and token.text[:1].isupper():
+                mid_caps.add(_spelling_key(token.text))
     name_words = {m.words[0] for m in found if len(m.words) == 1}
-    lower_case = {_spelling_key(t.text) for s in sentences for t in s if t.text[:1].islower()}
-    out = []
-    for mention in found:
+    out = list(found)
+    for i in candidates:
+        first = found[i].words[0]
         if (
-            mention.start in openers
-            # Not a person's first name ("Rod Eddington said", then "Eddington") nor a place's
-            # first word ("South Korea grew", then "Korea").
-            and mention.kind in ("ORG", "MISC")
-            and len(mention.tokens) > 1
-            and (mention.kind, mention.words[1:]) in named
-            # "Swiss Re" read as "Swiss" + "Re" must not cut "Munich Re": too short to tell.
-            and len("".join(mention.words[1:])) > 2
-            and mention.words[0] not in mid_caps
+            first not in mid_caps
             # A word of the language, written in lower case elsewhere: "if", "although", not
             # "Manchester" ("Manchester United won", then "United").
-            and mention.words[0] in lower_case
-            and mention.words[0] not in name_words  # "Google Stadia ...", then "Google said"
+            and first in lower_case
+            and first not in name_words  # "Google Stadia ...", then "Google said"
         ):
-            mention = Mention(mention.kind, mention.tokens[1:], mention.sure)
-        out.append(mention)
+            out[i] = Mention(found[i].kind, found[i].tokens[1:], found[i].sure)
     return out
 
 
