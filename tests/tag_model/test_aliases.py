@@ -434,3 +434,29 @@ def test_an_honorific_makes_a_title_word_a_name():
     text = "Mr King said so. The Chancellor agreed."
     names = _by_name(_entities(text, {"Mr": "I-PER", "King": "I-PER", "Chancellor": "I-PER"}))
     assert set(names) == {"King"}
+
+
+_AWKWARD_WORDS = (
+    "( ) , ; & and of the in on Mr Sir King Chancellor Attorney General Jr. J. Pat Patrick Smith "
+    "Airbus A350 737 Max Q3 IPO GEBCO Bathymetric Chart Oceans N.M. New Mexico River Ouse Cup "
+    "Act Show If Barclays Manchester United Zelenskyy Zelensky KLOOK !!"
+)
+
+
+def test_any_tagging_of_awkward_text_gives_well_formed_entities():
+    """A worker must never die on what the tagger or the text throws at the alias rules:
+    seeded random text of brackets, lists, titles, model numbers and abbreviations, tagged at
+    random (including I- tags with no B- before them)."""
+    import random
+
+    words = [*_AWKWARD_WORDS.split(), "\n"]
+    kinds = ["O"] * 4 + [f"{p}-{k}" for p in "BI" for k in ("PER", "ORG", "LOC", "MISC")]
+    rng = random.Random(12)
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 40)))
+        split = sentences(text)
+        tags = [[rng.choice(kinds) for _ in s] for s in split]
+        entities = merge(mentions_from_tags(split, tags, text), text)
+        _check_offsets(text, entities)
+        for entity in entities:
+            assert entity["type"] in ("PER", "ORG", "LOC", "MISC") and entity["name"].strip()
