@@ -28,7 +28,14 @@ def test_pipeline_topics_have_three_replicas_and_survive_a_node_kill(cluster: st
     topic = Topics.from_settings(settings).raw
     admin = KafkaAdminClient(bootstrap_servers=cluster)
     try:
-        [described] = admin.describe_topics([topic])
+        # The node that answers may not have the new topic's metadata yet: it describes it with
+        # no partitions for a moment (seen once in CI), so ask again until it has them.
+        deadline = time.monotonic() + 30
+        while True:
+            [described] = admin.describe_topics([topic])
+            if described["partitions"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert {len(p["replica_nodes"]) for p in described["partitions"]} == {3}
     finally:
         admin.close()
