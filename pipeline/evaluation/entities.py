@@ -41,6 +41,7 @@ from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
     ModelDirOption,
     SharedDirOption,
+    existing_file,
     exit_with,
     shared_data,
     write_jsonl,
@@ -215,12 +216,7 @@ def score(gold: Mapping[str, Any], records: Iterable[Mapping[str, Any]]) -> dict
 
 GoldOption = Annotated[
     Path | None,
-    typer.Option(
-        help="entity gold file (default: the shipped entities_gold.json)",
-        exists=True,
-        dir_okay=False,
-        show_default=False,
-    ),
+    existing_file("entity gold file (default: the shipped entities_gold.json)"),
 ]
 
 
@@ -241,12 +237,9 @@ def predict_cli(
 def eval_cli(
     predictions: Annotated[
         Path | None,
-        typer.Option(
-            help="score this JSONL of tagged or enriched records (`enrich`, `predict entities`)"
-            " instead of running the tagger; records are found by id",
-            exists=True,
-            dir_okay=False,
-            show_default=False,
+        existing_file(
+            "score this JSONL of tagged or enriched records (`enrich`, `predict entities`)"
+            " instead of running the tagger; records are found by id"
         ),
     ] = None,
     gold: GoldOption = None,

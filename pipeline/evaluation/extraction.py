@@ -21,6 +21,7 @@ import typer
 from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
     SharedDirOption,
+    existing_file,
     shared_data,
 )
 from pipeline.evaluation.options import exit_with as _exit
@@ -96,21 +97,11 @@ def predict_cli(
 def eval_cli(
     predictions: Annotated[
         Path | None,
-        typer.Option(
-            help="Score this predictions file instead of running the extractor",
-            show_default=False,
-            exists=True,
-            dir_okay=False,
-        ),
+        existing_file("Score this predictions file instead of running the extractor"),
     ] = None,
     gold: Annotated[
         Path | None,
-        typer.Option(
-            help='Ground truth {id: {"articleBody"}} [default: the shared ground-truth.json]',
-            show_default=False,
-            exists=True,
-            dir_okay=False,
-        ),
+        existing_file('Ground truth {id: {"articleBody"}} [default: the shared ground-truth.json]'),
     ] = None,
     html_dir: Annotated[
         Path | None,

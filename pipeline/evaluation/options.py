@@ -1,5 +1,5 @@
-"""What the evaluation commands share: the ``--shared-dir`` and ``--model-dir`` options and the
-way they stop."""
+"""What the evaluation commands share: the ``--shared-dir`` and ``--model-dir`` options, input
+file options, and the way they stop."""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ ModelDirOption = Annotated[
         file_okay=False,
     ),
 ]
+
+
+def existing_file(help: str) -> Any:
+    """A ``typer.Option`` for an input file that must exist; its default is in ``help``, so
+    typer does not print one (use as ``Annotated[Path | None, existing_file("...")]``)."""
+    return typer.Option(help=help, show_default=False, exists=True, dir_okay=False)
 
 
 def shared_data(shared_dir: Path | None) -> SharedData:

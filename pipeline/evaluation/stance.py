@@ -22,6 +22,7 @@ from pipeline.evaluation.options import (
     SHARED_DIR_ENV,
     ModelDirOption,
     SharedDirOption,
+    existing_file,
     shared_data,
     write_jsonl,
 )
@@ -128,21 +129,15 @@ def predict_cli(
 def eval_cli(
     predictions: Annotated[
         Path | None,
-        typer.Option(
-            help="Score this predictions file (from predict stance) instead of running the model",
-            show_default=False,
-            exists=True,
-            dir_okay=False,
+        existing_file(
+            "Score this predictions file (from predict stance) instead of running the model"
         ),
     ] = None,
     gold: Annotated[
         Path | None,
-        typer.Option(
-            help="NewsMTSC-format JSONL with polarities; all its targets are scored (default: the "
-            "dev split of the shared NewsMTSC training file)",
-            show_default=False,
-            exists=True,
-            dir_okay=False,
+        existing_file(
+            "NewsMTSC-format JSONL with polarities; all its targets are scored (default: the "
+            "dev split of the shared NewsMTSC training file)"
         ),
     ] = None,
     bbc: Annotated[
