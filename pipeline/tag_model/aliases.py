@@ -352,7 +352,9 @@ def _spelling_key(word: str) -> str:
 
 
 def _bare(word: str) -> str:
-    return word.rstrip(".").lower()
+    """A token as the word lists compare it: quotes normalised, lower case, no trailing dots
+    ("Mr." and "Mr", "St." and "st")."""
+    return normalise_token(word).rstrip(".").lower()
 
 
 def mentions_from_tags(
@@ -365,7 +367,7 @@ def mentions_from_tags(
         spans = {start: (kind, end) for kind, start, end in chunks(sentence_tags)}
         # A capitalised run after an honorific is a person, whatever (if anything) was tagged.
         for i, token in enumerate(tokens[:-1]):
-            if _bare(normalise_token(token.text)) not in HONORIFICS or _is_covered(spans, i):
+            if _bare(token.text) not in HONORIFICS or _is_covered(spans, i):
                 continue
             j = i + 1
             while j < len(tokens) and j - i <= 3 and tokens[j].text[:1].isupper():
@@ -451,10 +453,10 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     # may be a surname ("King" of "Graham King"), which `merge` decides.
     if kind == "PER" and len(words) > 1 and all(_office_word(t.text) for t in words):
         return None
-    if len(words) == 1 and _bare(normalise_token(words[0].text)) in COMMON_ACRONYMS:
+    if len(words) == 1 and _bare(words[0].text) in COMMON_ACRONYMS:
         return None
     # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
-    while kind == "PER" and len(words) > 1 and _bare(normalise_token(words[0].text)) in TITLES:
+    while kind == "PER" and len(words) > 1 and _bare(words[0].text) in TITLES:
         words.pop(0)
     # A clitic or a stray mark the tagger ran on into: "Thanks KLOOK!!" names "KLOOK".
     while len(words) > 1 and (
@@ -465,7 +467,7 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     if kind != "PER":
         words = _without_job_title(words)
     if len(words) > 1:
-        head, lead = (_bare(normalise_token(w.text)) for w in (words[-1], words[0]))
+        head, lead = (_bare(w.text) for w in (words[-1], words[0]))
         if head in EVENT_HEADS:
             kind = "MISC"
         elif kind in ("PER", "ORG") and (head in PLACE_HEADS or lead in PLACE_LEADS):
@@ -482,13 +484,13 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
 def _office_word(word: str) -> bool:
     """A title that is not an honorific: "Chancellor", "King", not "Mr" (whose next word is a
     name)."""
-    bare = _bare(normalise_token(word))
+    bare = _bare(word)
     return bare in TITLES and bare not in HONORIFICS
 
 
 def _after_honorific(mention: Mention, body: str) -> bool:
     before = body[: mention.start].split()
-    return bool(before) and _bare(normalise_token(before[-1])) in HONORIFICS
+    return bool(before) and _bare(before[-1]) in HONORIFICS
 
 
 def _run_on_names(words: list[Token], body: str) -> list[list[Token]]:
