@@ -39,15 +39,18 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
+from pipeline.tag_model import aliases
 from pipeline.tag_model.gazetteer import MAX_SPAN, Gazetteer
 from pipeline.text.sentences import tokenize
 
 # Lower-cased tokens dropped from the end of a name, repeatedly ("Carnival Corporation & plc"
 # -> "carnival"). Abbreviations come as the tokenizer gives them ("Inc." is "Inc", ".").
-LEGAL_SUFFIXES = frozenset(
+# The tag stage's legal forms (aliases.LEGAL_SUFFIXES) and the longer list a stock exchange
+# writes.
+LEGAL_SUFFIXES = aliases.LEGAL_SUFFIXES | frozenset(
     {
-        "inc", "incorporated", "corp", "corporation", "co", "company", "companies", "cos",
-        "ltd", "limited", "plc", "llc", "lp", "l.p.", "llp", "ag", "sa", "s.a.", "se", "nv",
+        "incorporated", "company", "companies", "cos",
+        "limited", "lp", "l.p.", "llp", "s.a.", "se", "nv",
         "n.v.", "bv", "b.v.", "ab", "asa", "oyj", "spa", "s.p.a.", "kgaa", "gmbh", "sca",
         "s.c.a.", "group", "holdings", "holding", "hldgs", "&", "and", "the",
         ",", ".", "-",
