@@ -70,6 +70,14 @@ def create_app(
         )
 
     gate = CommitGate(app)
+    stage_of_source = {topics.source(stage(name)): name for name in settings.stage_list}
+
+    def observe_commit_wait(tp: Any, waits: list[float]) -> None:
+        histogram = metrics.commit_wait_seconds.labels(stage_of_source.get(tp.topic, tp.topic))
+        for wait in waits:
+            histogram.observe(wait)
+
+    gate.on_committed = observe_commit_wait
     deadletters = TopicSink(app, topics.deadletter)
     for name in settings.stage_list:
         spec = stage(name)
@@ -79,10 +87,20 @@ def create_app(
         )
         agent_name = f"{settings.consumer_group}.{spec.name}"
         app.agent(topic(topics.source(spec)), name=agent_name)(handler.agent)
-        # A stage with state kept in Kafka refreshes it before it reads what it was handed.
-        on_assigned = getattr(chain.function(spec.name), "on_partitions_assigned", None)
+        # A stage with state kept in Kafka refreshes it before it reads what it was handed,
+        # and makes what it wrote durable before its input offsets commit.
+        function = chain.function(spec.name)
+        on_assigned = getattr(function, "on_partitions_assigned", None)
         if on_assigned is not None:
             app.on_partitions_assigned.connect(on_assigned)
+        before_commit = getattr(function, "before_commit", None)
+        if before_commit is not None:
+            gate.before_commit(topics.source(spec), before_commit)
+
+    @app.task
+    async def commit_settled() -> None:
+        await patches.commit_settled_partitions(app, gate)
+
     return app
 
 
@@ -149,9 +167,10 @@ class StageHandler:
         if self.gate is None:
             await sink.send(key=event.message.key, value=value, source=event.message)
             return
-        async with self.gate.lock:
+        async with self.gate.lock(event.message.tp):
             await sink.send(key=event.message.key, value=value, source=event.message)
             event.ack()
+            self.gate.sent(event.message.tp)
 
     async def dead_letter(
         self, event: faust.EventT, exc: Exception, record: dict[str, Any] | None

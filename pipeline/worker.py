@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from pipeline.app import create_app
 from pipeline.chain import Chain
@@ -46,6 +47,8 @@ def run_worker(settings: Settings) -> int:
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
     lag = LagMonitor.start_for(kafka_python_config(settings), settings.consumer_group, sources)
     watchdog = Watchdog(settings, sources, lambda: lag.collector.snapshot, metrics.health)
+    # Faust creates only the last level of its data dir (.faust/<app> in the benchmarks).
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     app = create_app(settings, metrics, chain, progress=watchdog.progress)
     worker = SupervisedWorker(app, watchdog, loglevel=settings.log_level, quiet=True)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import random
 import sys
@@ -26,22 +27,24 @@ import threading
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline.chain import Chain
 from pipeline.kafka.admin import ensure_topics, producer_config
 from pipeline.kafka.security import kafka_python_config
+from pipeline.metrics.names import PREFIX
 from pipeline.producer import RateLimiter
 from pipeline.records import encode_raw
 from pipeline.settings import Settings
 from pipeline.shared_data import SharedData
 from pipeline.sources import SourceError, read_records
-from pipeline.stages.registry import STAGE_NAMES
+from pipeline.stages.registry import STAGE_NAMES, stage
 from pipeline.topics import Topics
 from pipeline.worker_process import WorkerProcess
 
@@ -78,6 +81,10 @@ class RunResult:
     articles: int
     seconds: float
     latencies: list[float]
+    # Per result read: its stage timestamps, with "read" (when the reader got it) added.
+    stamps: list[dict[str, float]] = field(default_factory=list)
+    # The workers' /metrics at the end of the run (runs with /metrics on), summed over workers.
+    worker_metrics: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -162,7 +169,10 @@ def run_kafka(articles: list[dict[str, Any]], base: Settings, plan: KafkaRun) ->
         if plan.metrics:
             for port in ports:
                 threading.Thread(target=_scrape, args=(port, stop_scraping), daemon=True).start()
-        return _measure(articles, settings, topics, plan)
+        result = _measure(articles, settings, topics, plan)
+        if plan.metrics:
+            result.worker_metrics = _stage_sums(ports)
+        return result
     finally:
         stop_scraping.set()
         for worker in workers:
@@ -188,6 +198,7 @@ def _measure(
         consumer.position(tp)
     received: list[float] = []
     latencies: list[float] = []
+    stamps: list[dict[str, float]] = []
     done = threading.Event()
 
     def consume() -> None:
@@ -197,9 +208,11 @@ def _measure(
                 now = time.time()
                 for message in messages:
                     received.append(now)
-                    produced = orjson.loads(message.value).get("timestamps", {}).get("produced")
+                    timestamps = orjson.loads(message.value).get("timestamps") or {}
+                    produced = timestamps.get("produced")
                     if produced:
                         latencies.append(now - produced)
+                        stamps.append({**timestamps, "read": now})
         done.set()
 
     # Consuming on a thread of its own lets a paced producer and the consumer overlap.
@@ -218,13 +231,61 @@ def _measure(
     consumer.close()
     if len(received) < len(articles):
         raise RuntimeError(f"only {len(received)}/{len(articles)} results arrived; see .kafka/logs")
-    return RunResult(plan.name, len(articles), max(received) - started, latencies)
+    return RunResult(plan.name, len(articles), max(received) - started, latencies, stamps)
 
 
 def _scrape(port: int, stop: threading.Event) -> None:
     while not stop.wait(1.0):
         with contextlib.suppress(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+
+
+# The worker series the latency breakdown reads, by stage: (sum, count) of each histogram.
+BREAKDOWN_SERIES = ("stage_processing_seconds", "commit_wait_seconds")
+
+
+def _stage_sums(ports: list[int]) -> dict[tuple[str, str], float]:
+    """``{(series_sum|series_count, stage): value}`` summed over the workers' /metrics."""
+    sums: dict[tuple[str, str], float] = {}
+    for port in ports:
+        with contextlib.suppress(OSError):
+            text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+            for family in text_string_to_metric_families(text.decode()):
+                for sample in family.samples:
+                    name = sample.name.removeprefix(f"{PREFIX}_")
+                    if name.removesuffix("_sum").removesuffix("_count") in BREAKDOWN_SERIES:
+                        key = (name, sample.labels.get("stage", ""))
+                        sums[key] = sums.get(key, 0.0) + sample.value
+    return sums
+
+
+def latency_breakdown(result: RunResult) -> list[tuple[str, float, float, float, float]]:
+    """Where an article's time goes, hop by hop: ``(hop, total, commit wait, processing,
+    broker)`` in mean seconds. A hop runs from one stage's output being sent (its timestamp)
+    to the next one's: waiting for the commit that makes the output visible (the sending
+    stage's commit-wait histogram), processing in the next stage (its processing histogram),
+    and the rest: the broker, fetching and queueing. The last hop ends at the reader."""
+    metrics = result.worker_metrics
+
+    def mean(series: str, stage_name: str) -> float:
+        count = metrics.get((f"{series}_count", stage_name), 0.0)
+        return metrics.get((f"{series}_sum", stage_name), 0.0) / count if count else 0.0
+
+    points = [("producer", "produced")]
+    points += [(name, stage(name).stamp) for name in STAGE_NAMES]
+    points.append(("reader", "read"))
+    rows = []
+    for (before, start), (after, end) in itertools.pairwise(points):
+        spans = [s[end] - s[start] for s in result.stamps if start in s and end in s]
+        if not spans:
+            continue
+        total = sum(spans) / len(spans)
+        commit = mean("commit_wait_seconds", before)
+        processing = mean("stage_processing_seconds", after)
+        rows.append(
+            (f"{before} -> {after}", total, commit, processing, total - commit - processing)
+        )
+    return rows
 
 
 def _free_port() -> int:
@@ -275,6 +336,11 @@ def main() -> None:
             f"{r.name:<24}{r.articles:>9}{r.throughput:>12.1f}{ratio:>15.2f}"
             f"{r.percentile(0.5):>9.2f}{r.percentile(0.95):>9.2f}{r.percentile(0.99):>9.2f}"
         )
+    paced_run = results[-1]
+    print(f"\nWhere the paced run's latency goes (mean seconds per article, {paced_run.name}):")
+    print(f"{'hop':<24}{'total':>9}{'commit wait':>13}{'processing':>12}{'broker':>9}")
+    for hop, total, commit, processing, broker in latency_breakdown(paced_run):
+        print(f"{hop:<24}{total:>9.3f}{commit:>13.3f}{processing:>12.3f}{broker:>9.3f}")
     off, on = results[2].throughput, results[3].throughput
     print(f"\n/metrics on vs off: {100 * (on - off) / off:+.1f}% throughput")
     print(

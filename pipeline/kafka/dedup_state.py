@@ -2,22 +2,26 @@
 per article (keyed by its id), read back into a ``MemoryDedupState`` when a worker starts and
 again whenever the consumer group hands it partitions.
 
-Why this is enough for exactly-once: the stage writes an article's entry, and waits for the
-broker's ack, before it sends the article on; its output and its input offset then commit in
-one transaction. So every article before the committed input offset has its entry in the
-topic, and a worker that reads the topic to its end before taking over sees all of them. An
-entry written by a worker that died before committing only makes the replayed article find
-its own id, which the stage ignores (pipeline/stages/dedup.py).
+Why this is enough for exactly-once: the stage sends an article's entry before it sends the
+article on, and the app waits for the broker's ack of every entry sent (``flush``) before it
+commits the input offset, in the transaction that also commits the output. So every article
+before the committed input offset has its entry in the topic, and a worker that reads the
+topic to its end before taking over sees all of them. An entry written by a worker that died
+before committing only makes the replayed article find its own id, which the stage ignores
+(pipeline/stages/dedup.py). Waiting once per commit rather than once per article keeps the
+broker's round trip off the event loop's path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import numpy as np
 import orjson
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.producer.future import FutureRecordMetadata
 
 from pipeline.kafka.admin import (
     consumer_config,
@@ -44,6 +48,8 @@ class KafkaDedupState(MemoryDedupState):
         self._consumer.assign([self._partition])
         self._consumer.seek_to_beginning(self._partition)
         self._timeout_s = max(30.0, settings.connect_timeout_s)
+        # Sent, not acked yet: ``flush`` waits for them before the input offset commits.
+        self._unacked: list[FutureRecordMetadata] = []
         self.catch_up()
 
     def catch_up(self) -> int:
@@ -62,9 +68,21 @@ class KafkaDedupState(MemoryDedupState):
     def remember(self, entry: Entry) -> None:
         if entry.article_id not in self._entries:
             value = orjson.dumps(_record(entry))
-            future = self._producer.send(self.topic, key=entry.article_id.encode(), value=value)
-            future.get(timeout=self._timeout_s)
+            key = entry.article_id.encode()
+            self._unacked.append(self._producer.send(self.topic, key=key, value=value))
         super().remember(entry)
+
+    async def flush(self) -> None:
+        """Wait until every entry remembered so far is acked by the broker; raises the
+        error of one that failed. The app awaits this before its input offset commits."""
+        pending, self._unacked = self._unacked, []
+        if pending:
+            await asyncio.to_thread(self._wait, pending)
+
+    def _wait(self, pending: list[FutureRecordMetadata]) -> None:
+        self._producer.flush(timeout=self._timeout_s)
+        for future in pending:
+            future.get(timeout=self._timeout_s)
 
     def close(self) -> None:
         self._producer.close(timeout=5)

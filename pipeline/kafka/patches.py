@@ -60,12 +60,16 @@ methods they wrap change their signatures.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any, ClassVar
 
 from aiokafka.errors import ProducerFenced
+from faust.exceptions import ProducerSendError
 from faust.transport.consumer import Consumer, TransactionManager
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
@@ -146,16 +150,57 @@ def patch_class(consumer_class: type) -> dict[str, Any]:
 
     async def _commit_tps(self: Any, tps: Any, start_new_transaction: bool) -> bool:
         gate = CommitGate.of(self.app)
-        if gate is None or not self.app.in_transaction:
+        if gate is None:
             return bool(await commit_tps(self, tps, start_new_transaction=start_new_transaction))
-        async with gate.lock:
-            return bool(await commit_tps(self, tps, start_new_transaction=start_new_transaction))
+        if not self.app.in_transaction:
+            # One offset commit covers every partition: hold all their locks (in one order, and
+            # an agent holds one at a time, so no two wait on each other).
+            async with contextlib.AsyncExitStack() as held:
+                for tp in sorted(tps):
+                    await held.enter_async_context(gate.lock(tp))
+                    await gate.prepare(tp)
+                did_commit = bool(
+                    await commit_tps(self, tps, start_new_transaction=start_new_transaction)
+                )
+                for tp in tps:
+                    gate.committed(tp)
+                return did_commit
+        committed = await asyncio.gather(
+            *(commit_partition(self, gate, tp, start_new_transaction) for tp in tps)
+        )
+        return any(committed)
 
     consumer_class.getmany = getmany_noting_reads  # type: ignore[attr-defined]
     consumer_class._new_offset = _new_offset  # type: ignore[attr-defined]
     consumer_class.perform_seek = perform_seek_forgetting_reads  # type: ignore[attr-defined]
     consumer_class._commit_tps = _commit_tps  # type: ignore[attr-defined]
     return originals
+
+
+async def commit_partition(
+    consumer: Any, gate: CommitGate, tp: Any, start_new_transaction: bool
+) -> bool:
+    """Commit ``tp``'s transaction with its offset, under its lock: what Faust's
+    ``_commit_tps`` and ``_commit_offsets`` do for all partitions at once, for one."""
+    async with gate.lock(tp):
+        offsets = consumer._filter_committable_offsets([tp])
+        if not offsets or tp not in consumer.assignment():
+            return False
+        await gate.prepare(tp)
+        try:
+            await consumer._handle_attached(offsets)
+        except ProducerSendError as exc:
+            await consumer.crash(exc)
+            return False
+        did_commit = bool(
+            await consumer.transactions.commit(offsets, start_new_transaction=start_new_transaction)
+        )
+        if did_commit:
+            consumer.app.tables.on_commit(offsets)
+            gate.committed(tp)
+        consumer._committed_offset.update(offsets)
+        consumer.app.monitor.on_tp_commit(offsets)
+        return did_commit
 
 
 class ReadOffsets:
@@ -197,8 +242,33 @@ class ReadOffsets:
             offset = reads.popleft() + 1
         return offset
 
+    def settled(self, acked: Mapping[Any, set[int]]) -> set[Any]:
+        """The partitions whose every read message is acked and not committed yet."""
+        return {tp for tp, reads in self._reads.items() if reads and reads[-1] in acked[tp]}
+
     def clear(self) -> None:
         self._reads.clear()
+
+
+async def commit_settled_partitions(app: Any, gate: CommitGate) -> None:
+    """Commit each input partition as soon as everything read from it has been processed.
+
+    Faust commits on a timer (``NEWS_PIPELINE_COMMIT_INTERVAL_S``), and under exactly_once an
+    output is visible downstream only after that commit, so an article waited half an interval
+    per hop for nothing. This task runs after every ack: a partition whose last read message
+    is acked has nothing more coming soon, so committing it now costs one transaction and
+    saves the wait. A partition with messages still buffered or in progress (a backlog) keeps
+    to the timer, which bounds both the wait and the number of transactions under load.
+    """
+    consumer = app.consumer
+    while True:
+        await gate.acked.wait()
+        gate.acked.clear()
+        settled = ReadOffsets.of(consumer).settled(consumer._acked_index)
+        if settled and not await consumer.commit(settled):
+            # Another commit was running and may have left these out: look again shortly.
+            await asyncio.sleep(0.01)
+            gate.acked.set()
 
 
 def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
@@ -210,6 +280,9 @@ def patch_transaction_manager(manager_class: type) -> dict[str, Any]:
     async def on_partitions_revoked_and_abort(self: Any, revoked: Any) -> None:
         await on_partitions_revoked(self, revoked)
         await abort_open_transactions(self.producer)
+        gate = CommitGate.of(self.app)
+        if gate is not None:
+            gate.forget()
 
     def _tps_to_transactional_ids(self: Any, tps: Any) -> set[str]:
         app = self.app

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol
 
 import faust
@@ -71,20 +73,70 @@ class TopicSink:
 
 
 class CommitGate:
-    """Keeps Faust's offset commit from running between an output's send and its input's ack.
+    """Keeps an input partition's commit from running between an output's send and its ack.
 
-    Agents hold ``lock`` around "send output, ack input"; the patched ``Consumer._commit_tps``
-    (pipeline.kafka.patches) holds it around "compute offsets and commit", so an output never
-    lands in a transaction that commits without its input's offset. One gate per app.
+    Agents hold ``lock(tp)`` of their input partition around "send output, ack input"; the
+    patched ``Consumer._commit_tps`` (pipeline.kafka.patches) holds the same lock around
+    "compute the partition's offset, make its stage's state durable, commit its transaction",
+    so an output never lands in a transaction that commits without its input's offset. A lock
+    per partition, not one per app: while one partition's transaction commits (three round
+    trips to the broker), the agents go on emitting into every other partition's transaction,
+    and the partitions commit side by side. One gate per app.
+
+    ``sent`` notes every output (and sets ``acked``, which ``commit_settled_partitions`` waits
+    on); ``committed`` reports how long they waited for their commit; ``before_commit``
+    registers what must be durable before a partition of a topic commits (the dedup stage's
+    state entries, written without waiting for each one).
     """
 
     _gates: ClassVar[weakref.WeakKeyDictionary[Any, CommitGate]] = weakref.WeakKeyDictionary()
 
     def __init__(self, app: faust.App) -> None:
-        self.lock = asyncio.Lock()
+        self._locks: dict[Any, asyncio.Lock] = {}
+        self._before_commit: dict[str, list[Callable[[], Awaitable[None]]]] = {}
+        self.acked = asyncio.Event()
+        # When each output not committed yet was sent, by input partition; and who is told
+        # how long they waited (the worker's commit-wait histogram).
+        self._sent: dict[Any, list[float]] = {}
+        self.on_committed: Callable[[Any, list[float]], None] | None = None
         CommitGate._gates[app] = self
 
     @classmethod
     def of(cls, app: Any) -> CommitGate | None:
         """The gate of ``app``, if one was made for it."""
-        return cls._gates.get(app)
+        try:
+            return cls._gates.get(app)
+        except TypeError:  # not weak-referenceable, so never given a gate
+            return None
+
+    def lock(self, tp: Any) -> asyncio.Lock:
+        """The lock of input partition ``tp`` (a Faust ``TP``)."""
+        lock = self._locks.get(tp)
+        if lock is None:
+            lock = self._locks[tp] = asyncio.Lock()
+        return lock
+
+    def sent(self, tp: Any) -> None:
+        """An output of input partition ``tp`` was sent and its input acked."""
+        self._sent.setdefault(tp, []).append(time.monotonic())
+        self.acked.set()
+
+    def committed(self, tp: Any) -> None:
+        """``tp``'s outputs so far are visible downstream now: report how long each waited."""
+        sent = self._sent.pop(tp, None)
+        if sent and self.on_committed is not None:
+            now = time.monotonic()
+            self.on_committed(tp, [now - at for at in sent])
+
+    def forget(self) -> None:
+        """Outputs aborted with their transactions (a rebalance) never become visible."""
+        self._sent.clear()
+
+    def before_commit(self, topic: str, hook: Callable[[], Awaitable[None]]) -> None:
+        """Await ``hook`` before any partition of ``topic`` commits, under that partition's lock."""
+        self._before_commit.setdefault(topic, []).append(hook)
+
+    async def prepare(self, tp: Any) -> None:
+        """Run the hooks of ``tp``'s topic; one that raises keeps the partition from committing."""
+        for hook in self._before_commit.get(tp.topic, ()):
+            await hook()

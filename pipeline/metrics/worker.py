@@ -30,6 +30,7 @@ class PipelineMetrics:
     processing_seconds: Histogram
     in_flight: Gauge
     end_to_end_latency_seconds: Histogram
+    commit_wait_seconds: Histogram
     articles_enriched: Counter
     deadlettered: Counter
     build_info: Info
@@ -72,6 +73,14 @@ class PipelineMetrics:
             end_to_end_latency_seconds=Histogram(
                 f"{PREFIX}_end_to_end_latency_seconds",
                 "Seconds from the producer sending an article to it being enriched.",
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            commit_wait_seconds=Histogram(
+                f"{PREFIX}_commit_wait_seconds",
+                "Seconds from a stage sending an output to the commit that makes it visible "
+                "downstream (exactly_once: its transaction; at_least_once: the offset commit).",
+                ["stage"],
                 buckets=LATENCY_BUCKETS,
                 registry=registry,
             ),

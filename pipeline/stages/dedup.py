@@ -119,6 +119,13 @@ class Deduplicator:
         if refresh is not None:
             await refresh(*args, **kwargs)
 
+    async def before_commit(self) -> None:
+        """Called by the app before its input offset commits: a state kept elsewhere makes
+        what it remembered durable first."""
+        flush = getattr(self.state, "flush", None)
+        if flush is not None:
+            await flush()
+
     def __call__(self, article: Article) -> Article:
         article_id: str = article["id"]
         body: str = article.get("body") or ""

@@ -77,10 +77,36 @@ class RecordingConsumer:
         self._acked[tp].extend(offsets)
         self._acked_index[tp].update(offsets)
 
-    async def _commit_tps(self, tps: object, start_new_transaction: bool) -> bool:
+    async def _commit_tps(self, tps: Any, start_new_transaction: bool) -> bool:
         gate = CommitGate.of(self.app)
-        self.calls.append(("commit", gate is not None and gate.lock.locked()))
+        self.calls.append(
+            ("commit", gate is not None and all(gate.lock(tp).locked() for tp in tps))
+        )
         return True
+
+    # What the per-partition commit under exactly_once uses of Faust's Consumer.
+    def _filter_committable_offsets(self, tps: Any) -> dict[str, int]:
+        return {tp: offset for tp in tps if (offset := self._new_offset(tp)) is not None}
+
+    def assignment(self) -> set[TP]:
+        return {TP("t", 0), TP("u", 0)}
+
+    async def _handle_attached(self, offsets: object) -> None:
+        pass
+
+    @property
+    def transactions(self) -> Any:
+        consumer = self
+
+        class Transactions:
+            async def commit(self, offsets: dict, start_new_transaction: bool) -> bool:
+                gate = CommitGate.of(consumer.app)
+                assert gate is not None
+                locked = all(gate.lock(tp).locked() for tp in offsets)
+                consumer.calls.append(("transaction", (offsets, locked)))
+                return True
+
+        return Transactions()
 
 
 def _patched() -> type[RecordingConsumer]:
@@ -128,12 +154,63 @@ async def test_a_seek_forgets_the_reads_and_stale_reads_below_the_commit_are_ign
     assert consumer._new_offset("t") == 5
 
 
-async def test_commits_run_under_the_apps_commit_gate_in_transactions() -> None:
+def _app_with_gate(in_transaction: bool = True) -> tuple[Any, CommitGate]:
     app = FakeApp()
-    CommitGate(app)  # type: ignore[arg-type]
+    app.in_transaction = in_transaction
+    app.tables = SimpleNamespace(on_commit=lambda offsets: None)  # type: ignore[attr-defined]
+    app.monitor = SimpleNamespace(on_tp_commit=lambda offsets: None)  # type: ignore[attr-defined]
+    return app, CommitGate(app)  # type: ignore[arg-type]
+
+
+async def test_each_partition_commits_its_own_transaction_under_its_own_lock() -> None:
+    app, gate = _app_with_gate()
+    prepared: list[bool] = []
+
+    async def flush_state() -> None:
+        prepared.append(gate.lock(TP("t", 0)).locked())
+
+    gate.before_commit("t", flush_state)
+    consumer = _patched()(app, fetched=[(TP("t", 0), 0), (TP("u", 0), 3), (TP("u", 0), 4)])
+    await _read(consumer)
+    consumer.ack(TP("t", 0), 0)
+    consumer.ack(TP("u", 0), 3)
+    assert await consumer._commit_tps([TP("t", 0), TP("u", 0)], start_new_transaction=True)
+    assert consumer.calls == [
+        ("transaction", ({TP("t", 0): 1}, True)),
+        ("transaction", ({TP("u", 0): 4}, True)),
+    ]
+    assert prepared == [True]  # the topic's state was made durable first, under the lock
+    assert consumer._committed_offset[TP("t", 0)] == 1
+
+
+async def test_a_failing_before_commit_hook_keeps_its_partition_from_committing() -> None:
+    app, gate = _app_with_gate()
+
+    async def broker_down() -> None:
+        raise OSError("state not durable")
+
+    gate.before_commit("t", broker_down)
+    consumer = _patched()(app, fetched=[(TP("t", 0), 0)])
+    await _read(consumer)
+    consumer.ack(TP("t", 0), 0)
+    with pytest.raises(OSError, match="not durable"):
+        await consumer._commit_tps([TP("t", 0)], start_new_transaction=True)
+    assert consumer.calls == []
+
+
+async def test_at_least_once_commits_under_every_partitions_lock() -> None:
+    app, _ = _app_with_gate(in_transaction=False)
     consumer = _patched()(app)
-    assert await consumer._commit_tps([], start_new_transaction=True)
+    assert await consumer._commit_tps([TP("t", 0), TP("u", 1)], start_new_transaction=True)
     assert consumer.calls == [("commit", True)]
+
+
+def test_settled_partitions_are_those_whose_every_read_message_is_acked() -> None:
+    reads = patches.ReadOffsets()
+    for tp, offset in [("busy", 0), ("busy", 1), ("done", 5), ("done", 7)]:
+        reads.note(tp, offset)
+    acked = {"busy": {0}, "done": {5, 7}}
+    assert reads.settled(acked) == {"done"}
 
 
 class RecordingManager:
