@@ -71,8 +71,10 @@ class Settings(BaseSettings):
     commit_interval_s: float = Field(
         0.5,
         gt=0,
-        description="NEWS_PIPELINE_COMMIT_INTERVAL_S: how often offsets and transactions commit; "
-        "under exactly_once each stage's output is visible downstream only after a commit.",
+        description="NEWS_PIPELINE_COMMIT_INTERVAL_S: the longest a processed message waits for "
+        "its offset and transaction commit; a partition commits sooner, as soon as everything "
+        "read from it is processed. Under exactly_once an output is visible downstream only "
+        "after its commit.",
     )
     session_timeout_s: float = Field(
         30.0,

@@ -17,11 +17,17 @@ methods they wrap change their signatures.
   at 1 appeared twice), and a message taken for a hole is lost. The patches record every offset
   Faust reads since its last seek and commit up to the first one read but not acked; whatever
   lies between read offsets is not a message, by construction.
-- **Commit gate** (``Consumer._commit_tps``): Faust computes the offsets to commit (acked
-  messages only) and then commits each partition's transaction over several awaits. An output
-  sent in that window lands in a transaction that commits without its input's offset. The
-  patch runs the commit under the app's ``CommitGate`` lock (pipeline.kafka.transactions),
-  which agents hold around "send output, ack input".
+- **Commit gate, one partition at a time** (``Consumer._commit_tps``): Faust computes the
+  offsets to commit (acked messages only) and then commits each partition's transaction over
+  several awaits. An output sent in that window lands in a transaction that commits without its
+  input's offset. The patch commits each input partition under its own lock of the app's
+  ``CommitGate`` (pipeline.kafka.transactions), which agents hold around "send output, ack
+  input": compute the partition's offset, run the stage's ``before_commit`` hooks (dedup's
+  state acks), commit its transaction. The partitions commit side by side, and an agent waits
+  only when it emits into the partition committing now; Faust committed them one after another
+  under one lock, which under load took the whole commit interval with every agent stopped.
+  ``commit_settled_partitions`` also commits a partition as soon as everything read from it is
+  acked, instead of waiting for Faust's commit timer.
 - **Open transactions across a rebalance** (``TransactionManager.on_partitions_revoked``): on
   a rebalance Faust's consumer forgets what it acked and seeks every partition it keeps back
   to the committed offset, but it leaves each transactional producer's open transaction open,
