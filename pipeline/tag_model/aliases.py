@@ -21,276 +21,31 @@ from nicknames import NickNamer
 
 from pipeline.tag_model.conll import chunks
 from pipeline.tag_model.features import normalise_token
+from pipeline.tag_model.wordlists import (
+    COMMON_ACRONYMS,
+    EVENT_HEADS,
+    GENERATIONAL_SUFFIXES,
+    HONORIFICS,
+    JOB_TITLES,
+    LEGAL_SUFFIXES,
+    NAME_BREAKS,
+    ORG_HEADS,
+    ORG_KIND_WORDS,
+    PLACE_HEADS,
+    PLACE_LEADS,
+    PLACE_NAMES,
+    TITLES,
+    bare,
+    office_word,
+)
 from pipeline.text.abbreviations import is_short_form, long_form_start, max_long_form_words
 from pipeline.text.datelines import credited_names
 from pipeline.text.sentences import Token
 
-# Words that mark the next capitalised word(s) as a person's name.
-HONORIFICS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-        "mister",
-        "madam",
-        "monsieur",
-        "herr",
-        "frau",
-    ]
-)
-# Leading words that can be tagged inside a person's span but are not part of the name.
-TITLES = HONORIFICS | frozenset(
-    [
-        "president",
-        "prime",
-        "minister",
-        "chancellor",
-        "senator",
-        "sen",
-        "rep",
-        "gov",
-        "governor",
-        "general",
-        "gen",
-        "col",
-        "colonel",
-        "captain",
-        "capt",
-        "lt",
-        "sgt",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "rev",
-        "reverend",
-        "judge",
-        "justice",
-        "secretary",
-        "mayor",
-        "chairman",
-        "chairwoman",
-        "sheikh",
-        "ayatollah",
-        "archbishop",
-        "bishop",
-        "cardinal",
-        "professor",
-        "prof",
-        "premier",
-        "vice",
-        "deputy",
-        "former",
-        "late",
-        "foreign",
-        "defence",
-        "defense",
-        "home",
-        "interior",
-        "envoy",
-        "attorney",
-    ]
-)
-# A "person" or "organisation" ending in one of these is a misread place ("Jolinda Drive",
-# "Leicester Square"), a "person" ending in an ORG_HEADS word an organisation ("Dick Clark
-# Productions"): CoNLL's Reuters text rarely shows such names, so the CRF falls back on their
-# shape.
-PLACE_HEADS = frozenset(
-    [
-        "street",
-        "st",
-        "road",
-        "avenue",
-        "ave",
-        "boulevard",
-        "blvd",
-        "drive",
-        "highway",
-        "square",
-        "lane",
-        "place",
-        "bridge",
-        "river",
-        "island",
-        "islands",
-        "county",
-        "valley",
-    ]
-)
-# Acronyms of common nouns, which the tagger reads as organisations for their capitals ("the
-# IPO", "its COO"); alone they name nothing. eng.train tags none of them but one "IPO".
-COMMON_ACRONYMS = frozenset(
-    [
-        "ipo",
-        "ceo",
-        "coo",
-        "cfo",
-        "cto",
-        "cio",
-        "gdp",
-        "gnp",
-        "vat",
-        "icu",
-        "faq",
-        "suv",
-        "atm",
-        "ai",
-    ]
-)
-# First words that make a "person" or "organisation" a place: "River Ouse", "Lake Como".
-PLACE_LEADS = frozenset(["river", "lake", "mount", "mt", "cape", "isle", "gulf", "bay"])
-# Last words of an event's, a prize's or a law's name, which CoNLL types MISC ("Davis Cup",
-# "US Open", "Nobel Prize", "Patriot Act"; eng.train has no other type for these heads) and
-# modern news has more of ("Milan Design Week", "Dubai Air Show", "Glastonbury Festival").
-EVENT_HEADS = frozenset(
-    [
-        "cup",
-        "championship",
-        "championships",
-        "open",
-        "prize",
-        "prix",
-        "trophy",
-        "olympics",
-        "act",
-        "festival",
-        "week",
-        "show",
-        "awards",
-        "expo",
-        "marathon",
-    ]
-)
-# Trailing words that say what kind of organisation a name is: "Emirates Airline" is the
-# "Emirates" of the next paragraph, "Ford Motor" is "Ford", the "Labour Party" is "Labour".
-# Only organisations drop them: "Brexit Party" and (MISC) "Brexit" stay apart.
-ORG_KIND_WORDS = frozenset(
-    ["airline", "airlines", "airways", "group", "holdings", "motor", "motors", "company", "party"]
-)
-# Last words that make a "person" an organisation: those kind words and the legal or
-# institutional ones that are part of a name ("Bank", "Ltd", "Productions").
-ORG_HEADS = ORG_KIND_WORDS | frozenset(
-    [
-        "corporation",
-        "corp",
-        "inc",
-        "ltd",
-        "plc",
-        "bank",
-        "council",
-        "ministry",
-        "university",
-        "productions",
-        "studios",
-        "records",
-        "entertainment",
-        "pictures",
-        "foundation",
-        "institute",
-        "association",
-        "agency",
-        "commission",
-        "committee",
-    ]
-)
-# Leading words of a job title that the CRF can read into an organisation's span: "Head of
-# Platform Solutions for Ascom" names Ascom; the title ends at the last "of"/"for"/"at".
-JOB_TITLES = frozenset(
-    [
-        "head",
-        "chief",
-        "director",
-        "manager",
-        "general",
-        "executive",
-        "officer",
-        "ceo",
-        "founder",
-        "co-founder",
-        "president",
-        "vice",
-        "chairman",
-        "chairwoman",
-        "editor",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "professor",
-        "dean",
-        "partner",
-        "analyst",
-    ]
-)
+# Where a job title read into an organisation's span (JOB_TITLES) ends.
 _TITLE_ENDS = frozenset(["of", "for", "at"])
+# A possessive's ending as the tokenizer gives it, which the tagger can run into a name.
 _CLITICS = frozenset({"'s", "'", "s"})
-# Trailing words of a person's name that tell a father from a son, not one name from another:
-# "Patrick Carlineo Jr." is the "Patrick W. Carlineo" and "Pat Carlineo" of the same story.
-GENERATIONAL_SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv"])
-# Trailing words that name a company's legal form, not the company: "Apple Inc." is "Apple".
-LEGAL_SUFFIXES = frozenset(["inc", "corp", "corporation", "ltd", "plc", "llc", "co", "ag", "sa"])
-# Names of one country or US state, each group keyed by its first entry. Only forms that name
-# nothing else in news are listed ("America" alone is the country in news; "the Americas" is
-# not listed).
-PLACE_NAMES = {
-    form: group[0]
-    for group in (
-        ("united states", "us", "u.s", "usa", "u.s.a", "america", "united states of america"),
-        ("united kingdom", "uk", "u.k", "britain", "great britain"),
-        ("united arab emirates", "uae", "u.a.e"),
-        ("european union", "eu", "e.u"),
-        # US states and their AP-style abbreviations, as datelines write them ("SANTA FE, N.M.").
-        # Left out: "Miss." (an honorific first), "La." and "Pa." (the keys "la" and "pa" would
-        # also catch LA, Los Angeles, and PA, the news agency).
-        ("alabama", "ala"),
-        ("arizona", "ariz"),
-        ("arkansas", "ark"),
-        ("california", "calif"),
-        ("colorado", "colo"),
-        ("connecticut", "conn"),
-        ("delaware", "del"),
-        ("florida", "fla"),
-        ("georgia", "ga"),
-        ("illinois", "ill"),
-        ("indiana", "ind"),
-        ("kansas", "kan"),
-        ("kentucky", "ky"),
-        ("maryland", "md"),
-        ("massachusetts", "mass"),
-        ("michigan", "mich"),
-        ("minnesota", "minn"),
-        ("missouri", "mo"),
-        ("montana", "mont"),
-        ("nebraska", "neb"),
-        ("nevada", "nev"),
-        ("new hampshire", "n.h"),
-        ("new jersey", "n.j"),
-        ("new mexico", "n.m"),
-        ("new york", "n.y"),
-        ("north carolina", "n.c"),
-        ("north dakota", "n.d"),
-        ("oklahoma", "okla"),
-        ("oregon", "ore"),
-        ("rhode island", "r.i"),
-        ("south carolina", "s.c"),
-        ("south dakota", "s.d"),
-        ("tennessee", "tenn"),
-        ("vermont", "vt"),
-        ("virginia", "va"),
-        ("washington", "wash"),
-        ("west virginia", "w.va"),
-        ("wisconsin", "wis"),
-        ("wyoming", "wyo"),
-    )
-    for form in group
-}
 # What keeps a comma inside one name: "Goldman, Sachs & Co", "Bureau of Alcohol, Tobacco and
 # Firearms", "BioVest Research, Inc".
 _LIST_JOINERS = frozenset(["and", "&"])
@@ -300,8 +55,6 @@ _LIST_JOINERS = frozenset(["and", "&"])
 # Quarters, halves and fiscal years are no models ("Apple Q3 results", "its H1 profit").
 _MODEL_NUMBER = re.compile(r"(?!Q\d$|H\d$|FY)[A-Z]{1,3}\d{1,4}[a-zA-Z]{0,3}|\d{3}")
 _MODEL_SUFFIXES = frozenset(["max", "pro", "plus", "ultra", "mini", "neo", "lite", "xl"])
-# A bracket or quote between two person fragments: "(Russian President Vladimir) Putin".
-_NAME_BREAKS = frozenset(["(", ")", "[", "]", '"', "\u201c", "\u201d"])
 _POSITION_WEIGHT = 0.4
 
 
@@ -351,12 +104,6 @@ def _spelling_key(word: str) -> str:
     return key
 
 
-def _bare(word: str) -> str:
-    """A token as the word lists compare it: quotes normalised, lower case, no trailing dots
-    ("Mr." and "Mr", "St." and "st")."""
-    return normalise_token(word).rstrip(".").lower()
-
-
 def mentions_from_tags(
     sentences: Sequence[Sequence[Token]], tags: Sequence[Sequence[str]], body: str
 ) -> list[Mention]:
@@ -367,7 +114,7 @@ def mentions_from_tags(
         spans = {start: (kind, end) for kind, start, end in chunks(sentence_tags)}
         # A capitalised run after an honorific is a person, whatever (if anything) was tagged.
         for i, token in enumerate(tokens[:-1]):
-            if _bare(token.text) not in HONORIFICS or _is_covered(spans, i):
+            if bare(token.text) not in HONORIFICS or _is_covered(spans, i):
                 continue
             j = i + 1
             while j < len(tokens) and j - i <= 3 and tokens[j].text[:1].isupper():
@@ -451,12 +198,12 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     titles cut, and the type its head word says."""
     # Titles alone ("the Attorney General said") name an office, not a person; one title word
     # may be a surname ("King" of "Graham King"), which `merge` decides.
-    if kind == "PER" and len(words) > 1 and all(_office_word(t.text) for t in words):
+    if kind == "PER" and len(words) > 1 and all(office_word(t.text) for t in words):
         return None
-    if len(words) == 1 and _bare(words[0].text) in COMMON_ACRONYMS:
+    if len(words) == 1 and bare(words[0].text) in COMMON_ACRONYMS:
         return None
     # Only a person's span carries titles: "Home" in "Home Depot" is part of the name.
-    while kind == "PER" and len(words) > 1 and _bare(words[0].text) in TITLES:
+    while kind == "PER" and len(words) > 1 and bare(words[0].text) in TITLES:
         words.pop(0)
     # A clitic or a stray mark the tagger ran on into: "Thanks KLOOK!!" names "KLOOK".
     while len(words) > 1 and (
@@ -467,7 +214,7 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     if kind != "PER":
         words = _without_job_title(words)
     if len(words) > 1:
-        head, lead = (_bare(w.text) for w in (words[-1], words[0]))
+        head, lead = (bare(w.text) for w in (words[-1], words[0]))
         if head in EVENT_HEADS:
             kind = "MISC"
         elif kind in ("PER", "ORG") and (head in PLACE_HEADS or lead in PLACE_LEADS):
@@ -481,16 +228,9 @@ def _cleaned(kind: str, words: list[Token]) -> Mention | None:
     return None
 
 
-def _office_word(word: str) -> bool:
-    """A title that is not an honorific: "Chancellor", "King", not "Mr" (whose next word is a
-    name)."""
-    bare = _bare(word)
-    return bare in TITLES and bare not in HONORIFICS
-
-
 def _after_honorific(mention: Mention, body: str) -> bool:
     before = body[: mention.start].split()
-    return bool(before) and _bare(before[-1]) in HONORIFICS
+    return bool(before) and bare(before[-1]) in HONORIFICS
 
 
 def _run_on_names(words: list[Token], body: str) -> list[list[Token]]:
@@ -572,7 +312,7 @@ def _join_broken_names(found: list[Mention], sentences: Sequence[Sequence[Token]
                 previous.kind == "PER"
                 and between is not None
                 and len(between) == 1
-                and between[0].text in _NAME_BREAKS
+                and between[0].text in NAME_BREAKS
             )
             first_name = between == [] and len(mention.tokens) == 1 and _first_name_like(previous)
             if broken or first_name:
@@ -689,7 +429,7 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
         if target is None and mention.kind != "PER" and len(words) == 1:
             target = _expansion_of(mention, entities, body)
         if target is None:
-            office = mention.kind == "PER" and len(words) == 1 and _office_word(words[0])
+            office = mention.kind == "PER" and len(words) == 1 and office_word(words[0])
             if office and not _after_honorific(mention, body):
                 continue  # "the Chancellor said": an office; "Mr King" is a person
             target = _Entity(mention.kind, words)
@@ -845,7 +585,7 @@ def _display_name(mention: Mention, body: str) -> str:
     pieces = [body[mention.tokens[0].start : mention.tokens[0].end]]
     for before, token in itertools.pairwise(mention.tokens):
         gap = body[before.end : token.start]
-        pieces.append(" " if any(c in _NAME_BREAKS for c in gap) else gap)
+        pieces.append(" " if any(c in NAME_BREAKS for c in gap) else gap)
         pieces.append(body[token.start : token.end])
     return " ".join("".join(pieces).split())
 
