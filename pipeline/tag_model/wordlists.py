@@ -2,10 +2,10 @@
 that tell a name's type (places, events, organisations), legal forms and kinds of organisation,
 the forms of one country's or state's name, acronyms of common nouns.
 
-In a module of their own so that the rules that read them (``aliases``) read as rules, and so
-that training can extend them (``pipeline.training.tag.companies`` adds to LEGAL_SUFFIXES)
-without importing those rules. Entries are lower case without a trailing dot, the form ``bare``
-gives a token.
+In a module of their own because both rule modules read them (``spans`` cleans up the tagger's
+spans, ``aliases`` merges them into entities) and training extends them
+(``pipeline.training.tag.companies`` adds to LEGAL_SUFFIXES). Entries are lower case without a
+trailing dot, the form ``bare`` gives a token.
 """
 
 from __future__ import annotations
