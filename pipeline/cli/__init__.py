@@ -1,6 +1,6 @@
-"""``news-pipeline``: the command-line entry point. The commands are in ``app``; options that
-commands defined elsewhere (``pipeline.ingest.cli``) share are in ``options``. Nothing is
-imported here, so that those modules can import ``options`` without loading the app."""
+"""``news-pipeline``: the command-line entry point. The commands are in ``app``; the options they
+share with commands defined elsewhere (``pipeline.ingest.cli``) are in ``pipeline.cli_options``,
+outside this package, so that those commands never import it."""
 
 from __future__ import annotations
 

@@ -5,16 +5,22 @@ Every option falls back to the environment variable documented in ``pipeline.set
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from pipeline import __version__
-from pipeline.cli.options import Bootstrap, ConnectTimeout, LogLevel, Prefix
-from pipeline.errors import ConfigurationError, PipelineError
+from pipeline.cli_options import (
+    Bootstrap,
+    ConnectTimeout,
+    LogLevel,
+    Prefix,
+    settings_from,
+    setup_logging,
+)
+from pipeline.errors import PipelineError
 from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
@@ -37,35 +43,6 @@ eval_app = typer.Typer(
 )
 app.add_typer(predict_app, name="predict")
 app.add_typer(eval_app, name="eval")
-
-
-def settings_from(**overrides: Any) -> Settings:
-    """Settings from the environment, with the CLI flags that were given on top.
-
-    An invalid setting is one ``ConfigurationError`` line naming the variable: pydantic's own
-    message would also print the values given, and some of them are secrets.
-    """
-    from pydantic import ValidationError
-
-    try:
-        return Settings.model_validate({k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigurationError(f"invalid settings: {problems}") from None
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # kafka-python logs each failed connection attempt as an error; the errors that matter reach
-    # us as exceptions and are reported once, in plain words. Its own log is for debugging.
-    if level.upper() != "DEBUG":
-        logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
 
 def _print_version(value: bool) -> None:

@@ -1,4 +1,8 @@
-"""``news-pipeline ingest SOURCES``: the typer command, registered by ``pipeline.cli``."""
+"""``news-pipeline ingest SOURCES``: the typer command, registered by ``pipeline.cli.app``.
+
+Its shared options come from ``pipeline.cli_options``: nothing here imports ``pipeline.cli``, so
+the app imports this module and not the reverse.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.options import Bootstrap, ConnectTimeout, LogLevel, Prefix
+from pipeline.cli_options import (
+    Bootstrap,
+    ConnectTimeout,
+    LogLevel,
+    Prefix,
+    settings_from,
+    setup_logging,
+)
 
 
 def ingest(
@@ -82,7 +93,6 @@ def ingest(
     """Poll RSS/Atom feeds and news sitemaps politely; send new and changed articles to
     news.raw, until Ctrl-C or SIGTERM (or one round with --once)."""
     # Imported here so that registering the command costs nothing until it runs.
-    from pipeline.cli.app import settings_from, setup_logging
     from pipeline.ingest.fetch import FetchPolicy
     from pipeline.ingest.run import RunOptions
     from pipeline.ingest.service import serve

@@ -1,9 +1,10 @@
 """Article -> article with its named entities (PER, ORG, LOC, MISC), aliases merged.
 
-The CoNLL-2003 CRF (pipeline/tag_model) tags the body's tokens; pipeline.tag_model.aliases
-turns the spans into one entry per real-world entity with every mention's exact offsets in the
-body. The sentence spans the tagger worked on go out with the article (``sentences``), so the
-stance stage reads the same sentences instead of splitting the body again.
+The CoNLL-2003 CRF (pipeline/tag_model) tags the body's tokens; pipeline.tag_model.spans
+cleans up the tagged spans and pipeline.tag_model.aliases turns them into one entry per
+real-world entity with every mention's exact offsets in the body. The sentence spans the tagger
+worked on go out with the article (``sentences``), so the stance stage reads the same sentences
+instead of splitting the body again.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.tag_model.aliases import mentions_from_tags, merge
+from pipeline.tag_model.aliases import merge
 from pipeline.tag_model.model import NerModel
+from pipeline.tag_model.spans import mentions_from_tags
 from pipeline.text.sentences import sentences as split_sentences
 from pipeline.text.sentences import spans_of
 

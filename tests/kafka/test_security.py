@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli.app import settings_from
+from pipeline.cli_options import settings_from
 from pipeline.errors import ConfigurationError
 from pipeline.kafka.security import faust_credentials, kafka_python_config, sasl_login
 from pipeline.settings import Settings

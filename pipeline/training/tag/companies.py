@@ -39,15 +39,15 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
-from pipeline.tag_model import aliases
+from pipeline.tag_model import wordlists
 from pipeline.tag_model.gazetteer import MAX_SPAN, Gazetteer
 from pipeline.text.sentences import tokenize
 
 # Lower-cased tokens dropped from the end of a name, repeatedly ("Carnival Corporation & plc"
 # -> "carnival"). Abbreviations come as the tokenizer gives them ("Inc." is "Inc", ".").
-# The tag stage's legal forms (aliases.LEGAL_SUFFIXES) and the longer list a stock exchange
+# The tag stage's legal forms (wordlists.LEGAL_SUFFIXES) and the longer list a stock exchange
 # writes.
-LEGAL_SUFFIXES = aliases.LEGAL_SUFFIXES | frozenset(
+LEGAL_SUFFIXES = wordlists.LEGAL_SUFFIXES | frozenset(
     {
         "incorporated", "company", "companies", "cos",
         "limited", "lp", "l.p.", "llp", "s.a.", "se", "nv",
