@@ -18,6 +18,7 @@ from pipeline.errors import InvalidRecord
 from pipeline.health.state import Progress
 from pipeline.kafka import patches
 from pipeline.kafka.security import faust_credentials
+from pipeline.kafka.stores import KafkaStores
 from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
 from pipeline.metrics import PipelineMetrics
 from pipeline.records import deadletter, encode
@@ -61,7 +62,9 @@ def create_app(
         datadir=settings.data_dir,
         loghandlers=[],
     )
-    chain = chain or Chain(settings.stage_list, StageContext(settings))
+    chain = chain or Chain(
+        settings.stage_list, StageContext(settings, stores=KafkaStores(settings))
+    )
     topics = Topics.from_settings(settings)
 
     def topic(name: str) -> faust.TopicT:

@@ -14,6 +14,7 @@ from pipeline.health.watchdog import HEARTBEAT_INTERVAL_S
 from pipeline.kafka.admin import ensure_topics
 from pipeline.kafka.lag import LagMonitor
 from pipeline.kafka.security import kafka_python_config
+from pipeline.kafka.stores import KafkaStores
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES, StageContext, skipped_between, stage
@@ -40,7 +41,7 @@ def run_worker(settings: Settings) -> int:
     # load, on a broker that is down or refuses us (one line and exit status 1, from the CLI).
     ensure_topics(settings)
     log.info("loading stages %s", ", ".join(stages))
-    chain = Chain(stages, StageContext(settings))
+    chain = Chain(stages, StageContext(settings, stores=KafkaStores(settings)))
     metrics = PipelineMetrics.create()
     topics = Topics.from_settings(settings)
     sources = [topics.source(stage(name)) for name in stages]

@@ -70,6 +70,21 @@ def test_the_ingest_package_never_imports_the_cli_package_even_lazily() -> None:
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
+def test_the_stages_never_import_kafka_even_lazily() -> None:
+    # Stages are pure: a stage with state gets its store through StageContext.stores, which
+    # the worker fills from pipeline.kafka.stores.
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            name
+            for name in _imported_names(path)
+            if name.split(".")[:2] == ["pipeline", "kafka"]
+            or name.split(".")[0] in ("kafka", "faust", "aiokafka")
+        )
+        for path in (PACKAGE / "stages").rglob("*.py")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
 def test_a_worker_with_every_stage_loaded_imports_no_training_code_and_no_torch() -> None:
     script = """
 import sys, orjson

@@ -6,7 +6,8 @@ module under ``pipeline/stages/`` and adding one ``StageSpec`` here (dedup was a
 
 Each stage reads the topic the stage before it writes (the first reads ``news.raw``), so a
 spec names only its output topic; ``source_of`` derives the input. Loaders import their stage
-lazily, so reading the table (the CLI, the settings) loads no model.
+lazily, so reading the table (the CLI, the settings) loads no model. Stages with state get
+their store through ``StageContext.stores``: nothing here knows Kafka.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline import records
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
+    from pipeline.stages.dedup import DedupState
 
 Record = dict[str, Any]
 StageFunction = Callable[[Record], Record]
@@ -29,15 +31,23 @@ RAW_TOPIC = "raw"
 DEADLETTER_TOPIC = "deadletter"
 
 
+class StateStores(Protocol):
+    """Where the stages that remember something keep it. The stages know only this protocol:
+    a worker passes the Kafka-backed stores (``pipeline.kafka.stores.KafkaStores``); without
+    stores (``enrich``, the benchmarks) a stage keeps its state in memory."""
+
+    def dedup(self) -> DedupState: ...
+
+
 @dataclass(frozen=True, slots=True)
 class StageContext:
-    """What a loader may need beyond its model files. Without settings (``enrich``, the
-    benchmarks) a stage keeps its state in memory; a worker passes its settings, and a stage
-    with state keeps it in Kafka. ``tag_model_dir`` points the tag stage at another model
-    folder (``eval entities --model-dir``)."""
+    """What a loader may need beyond its model files: the worker's settings, where stages
+    keep their state (``stores``, None: in memory), and ``tag_model_dir`` to point the tag
+    stage at another model folder (``eval entities --model-dir``)."""
 
     settings: Settings | None = None
     tag_model_dir: Path | None = None
+    stores: StateStores | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +93,12 @@ def _load_dedup(context: StageContext) -> StageFunction:
     from pipeline.stages.dedup import Deduplicator, MemoryDedupState
 
     settings = context.settings
+    state = context.stores.dedup() if context.stores is not None else None
     if settings is None:
-        return Deduplicator(MemoryDedupState())
-    from pipeline.kafka.dedup_state import KafkaDedupState
-
-    return Deduplicator(KafkaDedupState(settings), settings.dedup_near_threshold)
+        return Deduplicator(state or MemoryDedupState())
+    return Deduplicator(
+        state or MemoryDedupState(settings.dedup_window), settings.dedup_near_threshold
+    )
 
 
 def _load_tag(context: StageContext) -> StageFunction:
