@@ -34,6 +34,9 @@ def test_topic_prefix_applies_to_every_topic() -> None:
     assert topics.by_short_name("enriched") == "t1.news.enriched"
     assert topics.by_short_name("news.deadletter") == "t1.news.deadletter"
     assert topics.by_short_name("other.topic") == "other.topic"
+    # The trends topic is read by name, but created by its stage, not with the pipeline's.
+    assert topics.trends == topics.by_short_name("trends") == "t1.news.trends"
+    assert topics.trends not in topics.all()
 
 
 def test_workers_of_different_stage_sets_get_their_own_consumer_group() -> None:

@@ -25,7 +25,7 @@ from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES
-from pipeline.topics import SHORT_NAMES
+from pipeline.topics import READABLE_SHORT_NAMES
 
 app = typer.Typer(
     name="news-pipeline",
@@ -167,7 +167,9 @@ def demo(
 def tail(
     topics: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Topics: {', '.join(SHORT_NAMES)} or full names (default: enriched)"),
+        typer.Argument(
+            help=f"Topics: {', '.join(READABLE_SHORT_NAMES)} or full names (default: enriched)"
+        ),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
     since: Annotated[
