@@ -24,6 +24,7 @@ each article once, so each (article, key) is applied once, and a row stays a few
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -60,8 +61,7 @@ class Window:
 
     def start_of(self, moment: datetime) -> str:
         """The start, as "YYYY-MM-DDTHH:MM:SSZ", of the window that holds ``moment``."""
-        epoch = int(moment.timestamp())
-        return utc_iso(datetime.fromtimestamp(epoch - epoch % self.seconds, UTC))
+        return window_start(moment, self.seconds)
 
     def expires_at(self, window_start: str) -> float:
         """The Unix time from which the window starting at ``window_start`` is dropped."""
@@ -69,6 +69,12 @@ class Window:
         if start is None:
             raise ValueError(f"not a window start: {window_start!r}")
         return start.timestamp() + self.seconds + self.retention_s
+
+
+def window_start(moment: datetime, seconds: int) -> str:
+    """The start, as "YYYY-MM-DDTHH:MM:SSZ", of the ``seconds``-long window holding ``moment``."""
+    epoch = math.floor(moment.timestamp())
+    return utc_iso(datetime.fromtimestamp(epoch - epoch % seconds, UTC))
 
 
 def window_seconds(name: str) -> int:
