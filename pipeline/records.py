@@ -102,6 +102,16 @@ def deadletter(
     }
 
 
+def mention_count(entity: Mapping[str, Any]) -> int:
+    """How often a tagged entity is mentioned in its article: its ``count``, else the length of
+    its ``mentions`` (0 for a malformed entity, which counters must survive)."""
+    count = entity.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return count
+    mentions = entity.get("mentions")
+    return len(mentions) if isinstance(mentions, list) else 0
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     text = resources.files("pipeline.schemas").joinpath(f"{name}.json").read_text("utf-8")

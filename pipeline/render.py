@@ -16,11 +16,20 @@ def headline(record: dict[str, Any], words: int = 12) -> str:
 
 
 def summarise(record: dict[str, Any], max_entities: int = 12) -> str:
-    """An enriched, tagged or normalised article, or a dead letter, in a few lines."""
+    """An enriched, tagged or normalised article, a dead letter or a trend row, in a few
+    lines."""
     if "error_type" in record:
         return (
             f"DEAD LETTER {record.get('id') or '?'} at {record.get('stage')}: "
             f"{record.get('error_type')}: {record.get('error_message')}"
+        )
+    if "window_start" in record:
+        stance = record.get("stance") or {}
+        marks = " ".join(f"{mark}{stance.get(label, 0)}" for label, mark in _STANCE_MARK.items())
+        return (
+            f"TREND {record.get('window')} {record.get('window_start')} {record.get('type')} "
+            f"{record.get('name')}: {record.get('articles')} article(s), "
+            f"{record.get('mentions')} mention(s), {marks}"
         )
     lines = [f"{headline(record)}  [{record.get('id')}] lang={record.get('language', '?')}"]
     if record.get("duplicate_of"):

@@ -22,6 +22,14 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.stages.registry import STAGE_NAMES, parse_stage_list
+from pipeline.stages.trends import (
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_WINDOWS,
+    Window,
+    parse_retention,
+    parse_windows,
+    windows_from,
+)
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -177,6 +185,19 @@ class Settings(BaseSettings):
         "similarity at or above which an article is a near copy of an earlier one.",
     )
 
+    trend_windows: str = Field(
+        DEFAULT_WINDOWS,
+        description="NEWS_PIPELINE_TREND_WINDOWS: comma-separated tumbling windows the entity "
+        "trends are counted in: a number and m, h or d (15m, 1h, 6h, 1d); windows under a day "
+        "must divide it. Windows start at UTC midnight and every window length after it.",
+    )
+    trend_retention_days: str = Field(
+        DEFAULT_RETENTION_DAYS,
+        description="NEWS_PIPELINE_TREND_RETENTION_DAYS: days each window's counts are kept "
+        "after the window ends, as window=days pairs (1h=2,1d=30); a window not listed keeps 2 "
+        "days if shorter than a day, else 30. An article older than that is counted as late.",
+    )
+
     # `news-pipeline ingest` only: workers never read these.
     ingest_metrics_port: int = Field(
         9109,
@@ -281,6 +302,18 @@ class Settings(BaseSettings):
         # Compose and ConfigMaps list every variable; an empty one means "not used here".
         return None if value == "" else value
 
+    @field_validator("trend_windows")
+    @classmethod
+    def _check_trend_windows(cls, value: str) -> str:
+        parse_windows(value)
+        return value
+
+    @field_validator("trend_retention_days")
+    @classmethod
+    def _check_trend_retention(cls, value: str) -> str:
+        parse_retention(value)
+        return value
+
     @model_validator(mode="after")
     def _check_security(self) -> Settings:
         # Messages name the variables, never their values.
@@ -322,6 +355,11 @@ class Settings(BaseSettings):
     @cached_property
     def stage_list(self) -> tuple[str, ...]:
         return parse_stage_list(self.stages)
+
+    @cached_property
+    def trend_window_list(self) -> tuple[Window, ...]:
+        """The trend windows, each with its retention."""
+        return windows_from(self.trend_windows, self.trend_retention_days)
 
 
 def _secret(value: SecretStr | None, path: Path | None, variable: str) -> SecretStr | None:

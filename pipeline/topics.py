@@ -1,5 +1,7 @@
 """Topic names, in one place: ``news.raw``, one output topic per stage in the registry's
-order (``news.normalised``, ``news.tagged``, ``news.enriched``), and ``news.deadletter``."""
+order (``news.normalised``, ``news.tagged``, ``news.enriched``), and ``news.deadletter``; and
+the compacted topics the stateful parts keep to themselves (``news.dedup-state``,
+``news.trends``), which ``all()`` leaves out: their owners create them with their own config."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from pipeline.stages.registry import (
 )
 
 SHORT_NAMES: tuple[str, ...] = (RAW_TOPIC, *(spec.output for spec in STAGES), DEADLETTER_TOPIC)
+TRENDS_TOPIC = "trends"
+# What `tail` and `by_short_name` know by short name: the pipeline's topics and the trends.
+READABLE_SHORT_NAMES: tuple[str, ...] = (*SHORT_NAMES, TRENDS_TOPIC)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,12 @@ class Topics:
         """The dedup stage's memory (compacted; created by the stage, not a pipeline topic)."""
         return self.named("dedup-state")
 
+    @property
+    def trends(self) -> str:
+        """The entity trends (compacted): one row per window, window start and entity, keyed
+        by ``pipeline.stages.trends.row_key``; the last row of a key is its current count."""
+        return self.named(TRENDS_TOPIC)
+
     def source(self, spec: StageSpec) -> str:
         return self.named(source_of(spec))
 
@@ -67,4 +78,4 @@ class Topics:
     def by_short_name(self, name: str) -> str:
         """``enriched`` or ``news.enriched`` -> the full topic name (prefix applied)."""
         short = name.removeprefix("news.")
-        return self.named(short) if short in SHORT_NAMES else name
+        return self.named(short) if short in READABLE_SHORT_NAMES else name

@@ -6,8 +6,10 @@ import time
 from pathlib import Path
 
 import orjson
+from typer.testing import CliRunner
 
 from pipeline import __version__
+from pipeline.cli.app import app
 from tests.conftest import REPO, free_port
 
 CLI = [sys.executable, "-m", "pipeline"]
@@ -15,7 +17,7 @@ CLI = [sys.executable, "-m", "pipeline"]
 
 def test_help_lists_the_commands() -> None:
     out = subprocess.run([*CLI, "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("replay", "worker", "tail", "enrich", "predict", "eval"):
+    for command in ("replay", "worker", "tail", "trends", "enrich", "predict", "eval"):
         assert command in out
 
 
@@ -84,3 +86,22 @@ def test_python_dash_m_pipeline_is_the_cli_and_prints_its_version() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == __version__
+
+
+def test_trends_help_names_every_filter() -> None:
+    result = CliRunner().invoke(app, ["trends", "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for option in ("--window", "--since", "--until", "--type", "--entity", "--top", "--json"):
+        assert option in result.output
+
+
+def test_trends_refuses_an_unusable_filter_before_reaching_kafka() -> None:
+    # Nothing answers at that address (TEST-NET-1): reaching for it would fail otherwise, slowly.
+    for args, error in (
+        (["--window", "2x"], "not a window"),
+        (["--window", "1h", "--type", "PERSON"], "is not one of PER, ORG, LOC, MISC"),
+        (["--window", "1h", "--since", "last week"], "is not a date"),
+    ):
+        result = CliRunner().invoke(app, ["trends", *args, "-b", "192.0.2.1:9"])
+        assert result.exit_code == 2, result.output
+        assert error in result.output

@@ -1,4 +1,5 @@
-"""The `news-pipeline` commands (typer): replay, ingest, worker, demo, tail, enrich, predict, eval.
+"""The `news-pipeline` commands (typer): replay, ingest, worker, demo, tail, trends, enrich,
+predict, eval.
 
 Every option falls back to the environment variable documented in ``pipeline.settings``.
 """
@@ -25,7 +26,7 @@ from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
 from pipeline.stages.registry import STAGE_NAMES
-from pipeline.topics import SHORT_NAMES
+from pipeline.topics import READABLE_SHORT_NAMES
 
 app = typer.Typer(
     name="news-pipeline",
@@ -167,7 +168,9 @@ def demo(
 def tail(
     topics: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Topics: {', '.join(SHORT_NAMES)} or full names (default: enriched)"),
+        typer.Argument(
+            help=f"Topics: {', '.join(READABLE_SHORT_NAMES)} or full names (default: enriched)"
+        ),
     ] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest message")] = False,
     since: Annotated[
@@ -197,6 +200,63 @@ def tail(
         idle_timeout=idle_timeout,
         as_json=raw_json,
     )
+
+
+@app.command()
+def trends(
+    window: Annotated[
+        str, typer.Option(help="The window: 1h, 1d or another of NEWS_PIPELINE_TREND_WINDOWS")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only windows ending after this time (ISO 8601; UTC if no zone)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only windows starting before this time (ISO 8601)")
+    ] = None,
+    entity_type: Annotated[
+        str | None, typer.Option("--type", help="Only entities of this type: PER, ORG, LOC, MISC")
+    ] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(help="Only this entity: its name or key, whatever the case"),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(min=1, help="Only the N entities in most articles of each window"),
+    ] = None,
+    raw_json: Annotated[
+        bool, typer.Option("--json", help="Print each row as one JSON line")
+    ] = False,
+    bootstrap_servers: Bootstrap = None,
+    topic_prefix: Prefix = None,
+    connect_timeout: ConnectTimeout = None,
+) -> None:
+    """Entity trends: per window, the articles and mentions of each entity and their stances.
+
+    Reads news.trends to its end (committed rows only) and prints a table: oldest window
+    first, within it the entities in most articles first (--json: one row per line)."""
+    from pipeline.kafka.trends_reader import read_trend_rows
+    from pipeline.trends_query import TrendQuery, json_line, select, table
+
+    try:
+        query = TrendQuery.parse(window, since, until, entity_type, entity, top)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = settings_from(
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=topic_prefix,
+        connect_timeout_s=connect_timeout,
+    )
+    setup_logging(settings.log_level)
+    rows = select(read_trend_rows(settings, query.window), query)
+    if raw_json:
+        for row in rows:
+            typer.echo(json_line(row))
+    elif rows:
+        typer.echo(table(rows))
+    if not rows:
+        typer.echo(f"no {query.window} trend rows match", err=True)
 
 
 @app.command()

@@ -1,8 +1,14 @@
-"""One small HTTP server per worker: ``/metrics``, ``/healthz`` and ``/readyz``.
+"""One small HTTP server per worker: ``/metrics``, ``/healthz``, ``/readyz`` and, on a worker
+that counts entity trends, ``/trends``.
 
 prometheus_client's own server only knows /metrics, so its WSGI app is mounted here behind a
-three-route router on wsgiref, served from a daemon thread: a probe never waits on the event
-loop it is judging. Health answers are JSON, 200 when the check passes and 503 when not.
+small router on wsgiref, served from a daemon thread: a probe never waits on the event loop it
+is judging. Health answers are JSON, 200 when the check passes and 503 when not.
+
+``/trends?window=1h[&since=ISO][&until=ISO][&type=PER][&entity=NAME][&top=N]`` asks the worker's
+own trend rows what ``news-pipeline trends`` asks the topic (pipeline.trends_query: the same
+filter and order) and answers JSON lines (``application/x-ndjson``), one row per line as
+``trends --json`` prints it; an unusable parameter is a 400 with ``{"error": ...}``.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import REGISTRY, CollectorRegistry, make_wsgi_app
 
 from pipeline.health.state import Health
+from pipeline.stages.trends import Row
+from pipeline.trends_query import TrendQuery, json_line, select
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
+_TREND_PARAMETERS = ("window", "since", "until", "type", "entity", "top")
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -40,8 +50,12 @@ class HealthServer:
         registry: CollectorRegistry = REGISTRY,
         host: str = "0.0.0.0",
         port: int = 9108,
+        trends: Callable[[], Iterable[Row]] | None = None,
     ) -> None:
+        """``trends``, when given, returns the current trend rows (``TrendsState.rows``); it is
+        called from the server's threads and serves ``/trends``."""
         self._check = check
+        self._trends = trends
         self._metrics = make_wsgi_app(registry)
         self._server = make_server(
             host, port, self.app, server_class=_ThreadingServer, handler_class=_QuietHandler
@@ -77,5 +91,34 @@ class HealthServer:
             status = "200 OK" if ok else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json")])
             return [body]
+        if path == "/trends" and self._trends is not None:
+            return self._answer_trends(self._trends, environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found: try /metrics, /healthz or /readyz\n"]
+        routes = "/metrics, /healthz, /readyz" + (", /trends" if self._trends else "")
+        return [f"not found: try {routes}\n".encode()]
+
+    def _answer_trends(
+        self,
+        rows: Callable[[], Iterable[Row]],
+        environ: dict[str, Any],
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        try:
+            query = _trend_query(environ.get("QUERY_STRING", ""))
+        except ValueError as exc:
+            start_response("400 Bad Request", [("Content-Type", "application/json")])
+            return [json.dumps({"error": str(exc)}).encode()]
+        body = "".join(json_line(row) + "\n" for row in select(rows(), query)).encode()
+        start_response("200 OK", [("Content-Type", "application/x-ndjson")])
+        return [body]
+
+
+def _trend_query(query_string: str) -> TrendQuery:
+    asked = parse_qs(query_string)
+    unknown = sorted(set(asked) - set(_TREND_PARAMETERS))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter {', '.join(unknown)}; use {', '.join(_TREND_PARAMETERS)}"
+        )
+    # A parameter given twice: the last one counts, as in most query-string readers.
+    return TrendQuery.parse(**{name: asked.get(name, [None])[-1] for name in _TREND_PARAMETERS})

@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from pipeline.metrics.names import PREFIX
+from pipeline.records import mention_count
 from pipeline.stages.registry import STAGES
 
 ENTITY_TYPES = frozenset({"PER", "ORG", "LOC", "MISC"})
@@ -235,7 +236,7 @@ class ContentMetrics:
             if not isinstance(entity, Mapping):
                 continue
             type_ = entity_type(entity.get("type"))
-            count = _mention_count(entity)
+            count = mention_count(entity)
             mentions_by_type[type_] = mentions_by_type.get(type_, 0) + count
             name = entity.get("name")
             if isinstance(name, str) and name and count:
@@ -259,11 +260,3 @@ class ContentMetrics:
         if child is None:
             child = self._children[key] = counter.labels(*labels)
         return child
-
-
-def _mention_count(entity: Mapping[str, Any]) -> int:
-    count = entity.get("count")
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        return count
-    mentions = entity.get("mentions")
-    return len(mentions) if isinstance(mentions, list) else 0

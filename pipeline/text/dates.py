@@ -60,8 +60,22 @@ _TIME_ZONES = {
 }
 
 
+_ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def to_utc_iso(value: str | None) -> str | None:
     """Return ``value`` as "YYYY-MM-DDTHH:MM:SSZ" in UTC, or None if it is not a usable date."""
+    moment = to_utc(value)
+    return None if moment is None else utc_iso(moment)
+
+
+def utc_iso(moment: datetime) -> str:
+    """An aware datetime as "YYYY-MM-DDTHH:MM:SSZ" (the form every record carries)."""
+    return moment.astimezone(UTC).strftime(_ISO_FORMAT)
+
+
+def to_utc(value: str | None) -> datetime | None:
+    """``value`` as an aware UTC datetime (whole seconds), or None if it is not a usable date."""
     if not value:
         return None
     moment = _parse(value.strip())
@@ -75,7 +89,7 @@ def to_utc_iso(value: str | None) -> str | None:
         return None
     if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.replace(microsecond=0)
 
 
 def _parse(text: str) -> datetime | None:
