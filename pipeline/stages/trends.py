@@ -155,9 +155,9 @@ def entity_key(entity: Mapping[str, Any]) -> str:
 
 def article_time(record: Mapping[str, Any]) -> datetime | None:
     """When the article happened: ``published_at``, else ``timestamps.produced``. A
-    ``published_at`` later than the time the article was produced is impossible (a wrong time
-    zone, a feed's typo) and gives way to the produced time, which also keeps a far-future date
-    from holding a window in memory until then."""
+    ``published_at`` in the future is taken as it is: replays and simulations date articles so
+    on purpose, and a recount of ``news.enriched`` by ``published_at`` must find the same
+    windows; such a window is kept until its retention after it ends, like any other."""
     published = to_utc(record.get("published_at"))
     timestamps = record.get("timestamps")
     produced_at = timestamps.get("produced") if isinstance(timestamps, Mapping) else None
@@ -167,9 +167,7 @@ def article_time(record: Mapping[str, Any]) -> datetime | None:
             produced = datetime.fromtimestamp(produced_at, UTC)
         except (OverflowError, OSError, ValueError):
             produced = None
-    if published is None or (produced is not None and published > produced):
-        return produced
-    return published
+    return published if published is not None else produced
 
 
 def contributions(record: Mapping[str, Any], windows: Sequence[Window]) -> list[Contribution]:

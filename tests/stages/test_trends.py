@@ -168,11 +168,12 @@ def test_the_time_is_published_at_else_produced() -> None:
         "2030-01-02T07:00:00Z",
         "2030-01-02T00:00:00Z",
     ]
-    # Published after it was produced: a wrong time zone or a typo; the produced time holds.
+    # Dated after it was produced (a replay dated on purpose): the date holds, as a recount
+    # of news.enriched by published_at would have it.
     future = article(
-        entity("Putin"), published_at="2031-06-01T00:00:00Z", timestamps={"produced": produced}
+        entity("Putin"), published_at="2031-06-01T00:30:00Z", timestamps={"produced": produced}
     )
-    assert contributions(future, WINDOWS)[0].window_start == "2030-01-02T07:00:00Z"
+    assert contributions(future, WINDOWS)[0].window_start == "2031-06-01T00:00:00Z"
     timeless = article(entity("Putin"), published_at=None, timestamps={})
     assert contributions(timeless, WINDOWS) == []
 
