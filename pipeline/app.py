@@ -23,8 +23,17 @@ from pipeline.kafka.transactions import CommitGate, Sink, TopicSink
 from pipeline.metrics import PipelineMetrics
 from pipeline.records import deadletter, encode
 from pipeline.settings import Settings
-from pipeline.stages.registry import StageContext, StageSpec, is_last, stage
+from pipeline.stages.registry import (
+    TRENDS_STAGE,
+    StageContext,
+    StageSpec,
+    StateStores,
+    is_last,
+    record_stages,
+    stage,
+)
 from pipeline.topics import Topics
+from pipeline.trends_agents import TrendsAgents
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +43,10 @@ def create_app(
     metrics: PipelineMetrics,
     chain: Chain | None = None,
     progress: Progress | None = None,
+    stores: StateStores | None = None,
 ) -> faust.App:
-    """Build the app with one agent per stage in ``settings.stage_list``."""
+    """Build the app with one agent per stage in ``settings.stage_list`` (two for trends);
+    stages with state keep it in ``stores`` (the Kafka-backed ones unless given)."""
     patches.install()
     app = faust.App(
         settings.consumer_group,
@@ -62,8 +73,9 @@ def create_app(
         datadir=settings.data_dir,
         loghandlers=[],
     )
+    stores = stores or KafkaStores(settings)
     chain = chain or Chain(
-        settings.stage_list, StageContext(settings, stores=KafkaStores(settings))
+        record_stages(settings.stage_list), StageContext(settings, stores=stores)
     )
     topics = Topics.from_settings(settings)
 
@@ -73,7 +85,10 @@ def create_app(
         )
 
     gate = CommitGate(app)
-    stage_of_source = {topics.source(stage(name)): name for name in settings.stage_list}
+    stage_of_source = {
+        topics.source(stage(name)): name for name in record_stages(settings.stage_list)
+    }
+    stage_of_source[topics.enriched] = stage_of_source[topics.trends_by_entity] = TRENDS_STAGE
 
     def observe_commit_wait(tp: Any, waits: list[float]) -> None:
         histogram = metrics.commit_wait_seconds.labels(stage_of_source.get(tp.topic, tp.topic))
@@ -82,7 +97,7 @@ def create_app(
 
     gate.on_committed = observe_commit_wait
     deadletters = TopicSink(app, topics.deadletter)
-    for name in settings.stage_list:
+    for name in record_stages(settings.stage_list):
         spec = stage(name)
         sink = TopicSink(app, topics.output(spec))
         handler = StageHandler(
@@ -99,6 +114,20 @@ def create_app(
         before_commit = getattr(function, "before_commit", None)
         if before_commit is not None:
             gate.before_commit(topics.source(spec), before_commit)
+
+    if TRENDS_STAGE in settings.stage_list:
+        trends = TrendsAgents(
+            settings.trend_window_list,
+            settings.partitions,
+            stores.trends(),
+            TopicSink(app, topics.trends_by_entity),
+            TopicSink(app, topics.trends),
+            gate,
+            metrics,
+        )
+        trends.register(
+            app, topic, (topics.enriched, topics.trends_by_entity), settings.consumer_group
+        )
 
     @app.task
     async def commit_settled() -> None:

@@ -21,7 +21,12 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pipeline.stages.registry import STAGE_NAMES, parse_stage_list
+from pipeline.stages.registry import (
+    STAGE_NAMES,
+    TRENDS_STAGE,
+    WORKER_STAGE_NAMES,
+    parse_stage_list,
+)
 from pipeline.stages.trends import (
     DEFAULT_RETENTION_DAYS,
     DEFAULT_WINDOWS,
@@ -68,7 +73,8 @@ class Settings(BaseSettings):
     stages: str = Field(
         ",".join(STAGE_NAMES),
         description="NEWS_PIPELINE_STAGES: comma-separated stages this worker runs "
-        f"({', '.join(STAGE_NAMES)}).",
+        f"({', '.join(WORKER_STAGE_NAMES)}; {TRENDS_STAGE} aggregates news.enriched and runs "
+        "only where listed).",
     )
     metrics_port: int = Field(
         9108, ge=0, description="NEWS_PIPELINE_METRICS_PORT: port of /metrics (0 disables it)."
@@ -350,7 +356,7 @@ class Settings(BaseSettings):
         stages = self.stage_list
         if set(stages) == set(STAGE_NAMES):
             return self.app_id
-        return "-".join((self.app_id, *(s for s in STAGE_NAMES if s in stages)))
+        return "-".join((self.app_id, *(s for s in WORKER_STAGE_NAMES if s in stages)))
 
     @cached_property
     def stage_list(self) -> tuple[str, ...]:

@@ -58,6 +58,12 @@ class Topics:
         by ``pipeline.stages.trends.row_key``; the last row of a key is its current count."""
         return self.named(TRENDS_TOPIC)
 
+    @property
+    def trends_by_entity(self) -> str:
+        """The trends stage's repartition topic: what each article adds, keyed by entity, so
+        that one worker counts each entity (created by the stage, not a pipeline topic)."""
+        return self.named("trends-by-entity")
+
     def source(self, spec: StageSpec) -> str:
         return self.named(source_of(spec))
 

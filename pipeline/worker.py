@@ -17,8 +17,16 @@ from pipeline.kafka.security import kafka_python_config
 from pipeline.kafka.stores import KafkaStores
 from pipeline.metrics import PipelineMetrics
 from pipeline.settings import Settings
-from pipeline.stages.registry import STAGE_NAMES, StageContext, skipped_between, stage
+from pipeline.stages.registry import (
+    STAGE_NAMES,
+    TRENDS_STAGE,
+    StageContext,
+    record_stages,
+    skipped_between,
+    stage,
+)
 from pipeline.topics import Topics
+from pipeline.trends_agents import TrendsAgents
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +49,20 @@ def run_worker(settings: Settings) -> int:
     # load, on a broker that is down or refuses us (one line and exit status 1, from the CLI).
     ensure_topics(settings)
     log.info("loading stages %s", ", ".join(stages))
-    chain = Chain(stages, StageContext(settings, stores=KafkaStores(settings)))
+    stores = KafkaStores(settings)
+    chain = Chain(record_stages(stages), StageContext(settings, stores=stores))
     metrics = PipelineMetrics.create()
     topics = Topics.from_settings(settings)
-    sources = [topics.source(stage(name)) for name in stages]
+    sources = [topics.source(stage(name)) for name in record_stages(stages)]
+    if TRENDS_STAGE in stages:
+        sources += [topics.enriched, topics.trends_by_entity]
     # Lag is read from the broker on a thread of its own, so a scrape never waits on Kafka.
     lag = LagMonitor.start_for(kafka_python_config(settings), settings.consumer_group, sources)
     watchdog = Watchdog(settings, sources, lambda: lag.collector.snapshot, metrics.health)
     # Faust creates only the last level of its data dir (.faust/<app> in the benchmarks).
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    app = create_app(settings, metrics, chain, progress=watchdog.progress)
+    app = create_app(settings, metrics, chain, progress=watchdog.progress, stores=stores)
+    trends = TrendsAgents.of(app)
     worker = SupervisedWorker(app, watchdog, loglevel=settings.log_level, quiet=True)
 
     @app.task
@@ -62,7 +74,10 @@ def run_worker(settings: Settings) -> int:
     server = None
     if settings.metrics_port:
         server = HealthServer(
-            watchdog.check, host=settings.metrics_host, port=settings.metrics_port
+            watchdog.check,
+            host=settings.metrics_host,
+            port=settings.metrics_port,
+            trends=trends.rows if trends is not None else None,
         ).start()
         log.info(
             "metrics and health on http://%s:%d/{metrics,healthz,readyz}",

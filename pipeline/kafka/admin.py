@@ -87,6 +87,13 @@ def ensure_compacted_topic(
             "cleanup.policy": "compact,delete",
             "retention.ms": str(retention_days * 24 * 3600 * 1000),
         }
+    ensure_topic(settings, topic, partitions=partitions, config=config)
+
+
+def ensure_topic(
+    settings: Settings, topic: str, *, partitions: int, config: dict[str, str]
+) -> None:
+    """Create ``topic`` with ``config`` if it does not exist yet."""
     client = admin_client(settings)
     try:
         if topic in set(client.list_topics()):

@@ -8,6 +8,7 @@ worker that does not run dedup never reads ``news.dedup-state``.
 from __future__ import annotations
 
 from pipeline.kafka.dedup_state import KafkaDedupState
+from pipeline.kafka.trends_state import KafkaTrendsStore
 from pipeline.settings import Settings
 
 
@@ -18,3 +19,7 @@ class KafkaStores:
     def dedup(self) -> KafkaDedupState:
         """Dedup's memory: the compacted topic ``news.dedup-state``."""
         return KafkaDedupState(self.settings)
+
+    def trends(self) -> KafkaTrendsStore:
+        """The trends stage's counts: its compacted output ``news.trends``."""
+        return KafkaTrendsStore(self.settings)

@@ -35,7 +35,9 @@ def transactional_id(app_id: str, topic: str, partition: int) -> str:
 
 
 class Sink(Protocol):
-    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None: ...
+    async def send(
+        self, *, key: bytes | None, value: bytes, source: Message, partition: int | None = None
+    ) -> None: ...
 
 
 class TopicSink:
@@ -53,7 +55,10 @@ class TopicSink:
         self.app = app
         self.topic = topic
 
-    async def send(self, *, key: bytes | None, value: bytes, source: Message) -> None:
+    async def send(
+        self, *, key: bytes | None, value: bytes, source: Message, partition: int | None = None
+    ) -> None:
+        """Send to ``partition``, or where the key hashes to when None."""
         producer = self.app.producer
         if self.app.in_transaction:
             # The driver's producer holds one transactional producer per assigned source
@@ -62,14 +67,14 @@ class TopicSink:
                 self.topic,
                 key,
                 value,
-                None,
+                partition,
                 None,
                 None,
                 transactional_id=transactional_id(self.app.conf.id, source.topic, source.partition),
             )
         else:
             # at_least_once: wait for the broker's ack before the offset can be committed.
-            await (await producer.send(self.topic, key, value, None, None, None))
+            await (await producer.send(self.topic, key, value, partition, None, None))
 
 
 class CommitGate:

@@ -31,6 +31,8 @@ class PipelineMetrics:
     in_flight: Gauge
     end_to_end_latency_seconds: Histogram
     commit_wait_seconds: Histogram
+    trends_late: Counter
+    trends_skipped: Counter
     articles_enriched: Counter
     deadlettered: Counter
     build_info: Info
@@ -82,6 +84,18 @@ class PipelineMetrics:
                 "downstream (exactly_once: its transaction; at_least_once: the offset commit).",
                 ["stage"],
                 buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            trends_late=Counter(
+                f"{PREFIX}_trends_late_contributions",
+                "Entity contributions to a trend window already past its retention: left out "
+                "of news.trends (never out of news.enriched).",
+                ["window"],
+                registry=registry,
+            ),
+            trends_skipped=Counter(
+                f"{PREFIX}_trends_skipped_records",
+                "Records on news.enriched the trends stage could not read.",
                 registry=registry,
             ),
             articles_enriched=Counter(

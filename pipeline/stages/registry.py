@@ -22,6 +22,7 @@ from pipeline import records
 if TYPE_CHECKING:
     from pipeline.settings import Settings
     from pipeline.stages.dedup import DedupState
+    from pipeline.stages.trends import TrendsStore
 
 Record = dict[str, Any]
 StageFunction = Callable[[Record], Record]
@@ -37,6 +38,8 @@ class StateStores(Protocol):
     stores (``enrich``, the benchmarks) a stage keeps its state in memory."""
 
     def dedup(self) -> DedupState: ...
+
+    def trends(self) -> TrendsStore: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,11 @@ STAGES: tuple[StageSpec, ...] = (
     ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(spec.name for spec in STAGES)
+# The second kind of stage: it reads the finished articles and aggregates them
+# (pipeline.stages.trends; its agents are in pipeline.trends_agents), so it has no spec above.
+TRENDS_STAGE = "trends"
+# Everything ``--stages`` accepts, in the order articles reach them.
+WORKER_STAGE_NAMES: tuple[str, ...] = (*STAGE_NAMES, TRENDS_STAGE)
 _BY_NAME = {spec.name: spec for spec in STAGES}
 # Names used by earlier releases, accepted with a pointer to the current one.
 _RENAMED = {"entities": "tag", "ner": "tag"}
@@ -165,14 +173,19 @@ def stage(name: str) -> StageSpec:
 def parse_stage_list(value: str) -> tuple[str, ...]:
     """``"tag, stance"`` -> ``("tag", "stance")``, every name checked against the registry."""
     names = tuple(s.strip() for s in value.split(",") if s.strip())
-    unknown = [name for name in names if name not in _BY_NAME]
+    unknown = [name for name in names if name not in WORKER_STAGE_NAMES]
     if unknown:
         renamed = [f"{n!r} is now {_RENAMED[n]!r}" for n in unknown if n in _RENAMED]
         hint = f" ({'; '.join(renamed)})" if renamed else ""
         raise ValueError(
-            f"unknown stage(s) {sorted(unknown)}{hint}; choose from {', '.join(STAGE_NAMES)}"
+            f"unknown stage(s) {sorted(unknown)}{hint}; choose from {', '.join(WORKER_STAGE_NAMES)}"
         )
     return names
+
+
+def record_stages(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The record-to-record stages among ``names`` (those with a spec), in their order."""
+    return tuple(name for name in names if name in _BY_NAME)
 
 
 def source_of(spec: StageSpec) -> str:
@@ -194,7 +207,7 @@ def is_last(spec: StageSpec) -> bool:
 def skipped_between(names: tuple[str, ...]) -> list[str]:
     """Stages a worker running ``names`` leaves out between two it runs: unless another worker
     runs them, articles wait at the gap (``normalise,tag`` skips ``dedup``)."""
-    indices = [STAGE_NAMES.index(name) for name in names]
+    indices = [STAGE_NAMES.index(name) for name in record_stages(names)]
     if not indices:
         return []
     return [n for n in STAGE_NAMES[min(indices) : max(indices) + 1] if n not in names]

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -335,6 +335,13 @@ class TrendsState:
             bucket = _Bucket(window.expires_at(window_start), {})
             self._buckets[(window_name, window_start)] = bucket
         return bucket
+
+
+class TrendsStore(Protocol):
+    """Where the counts are kept between runs: the rows of one partition, oldest first (the
+    worker's is ``pipeline.kafka.trends_state.KafkaTrendsStore``)."""
+
+    def rows(self, partition: int) -> Iterable[Row]: ...
 
 
 def row_key(row: Row) -> bytes:
