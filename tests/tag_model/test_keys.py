@@ -23,7 +23,7 @@ def keyed(text, tags_by_word):
         (["UK", "U.K.", "Britain", "United Kingdom", "Great Britain"], "GB"),
         (["Russia", "Russian Federation"], "RU"),
         (["Myanmar", "Burma"], "MM"),
-        (["Netherlands", "the Netherlands", "The Netherlands"], "NL"),
+        (["Netherlands", "the Netherlands", "The Netherlands", "Holland"], "NL"),
         (["Ivory Coast", "Côte d'Ivoire", "Cote d\u2019Ivoire"], "CI"),
     ],
 )
@@ -92,6 +92,18 @@ def test_what_a_name_alone_cannot_join():
     assert entity_key("Liverpool", "LOC").startswith("geo:")
     # A demonym is MISC in CoNLL-2003, not its country.
     assert entity_key("British", "MISC") == "misc:british"
+
+
+def test_an_organisation_keeps_the_kind_word_when_the_rest_names_something_else():
+    assert entity_key("United Airlines", "ORG") == "org:united airlines"
+    assert entity_key("British Airways", "ORG") == "org:british airways"
+    assert entity_key("General Motors", "ORG") == "org:general motors"
+    assert entity_key("Nissan Motor", "ORG") == entity_key("Nissan", "ORG") == "org:nissan"
+
+
+def test_only_one_word_exonyms_name_a_city():
+    assert entity_key("White House", "LOC") == "loc:white house"  # not Casablanca
+    assert entity_key("Bombay", "LOC") == entity_key("Mumbai", "LOC")
 
 
 def test_a_key_is_never_empty():
