@@ -18,8 +18,8 @@ import orjson
 from pipeline.errors import InvalidRecord
 
 # 2: records carry the dedup stage's ``duplicate_of``/``duplicate_kind`` and the tagger's
-# ``sentences``. Readers accept 1 and 2.
-SCHEMA_VERSION = 2
+# ``sentences``. 3: each tagged entity carries its ``key``. Readers accept 1 to 3.
+SCHEMA_VERSION = 3
 SCHEMA_NAMES = ("raw", "normalised", "deduplicated", "tagged", "enriched", "deadletter")
 _OPTIONAL_TEXT_FIELDS = ("url", "source", "title", "published_at", "language", "origin")
 

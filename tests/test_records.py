@@ -65,3 +65,52 @@ def test_every_schema_loads_and_requires_a_schema_version() -> None:
     for name in SCHEMA_NAMES:
         errors = list(validator(name).iter_errors({}))
         assert any("schema_version" in e.message for e in errors), name
+
+
+def _tagged(version: int, entity: dict[str, object]) -> dict[str, object]:
+    return {
+        "schema_version": version,
+        "id": "a",
+        "title": None,
+        "body": "Putin spoke.",
+        "language": "en",
+        "language_confidence": 0.99,
+        "published_at": None,
+        "url": None,
+        "domain": None,
+        "source": None,
+        "word_count": 2,
+        "content_hash": "sha256:" + "0" * 64,
+        "timestamps": {"produced": 1.0},
+        "duplicate_of": None,
+        "duplicate_kind": None,
+        "entities": [
+            {
+                "name": "Putin",
+                "type": "PER",
+                "mentions": [{"start": 0, "end": 5, "text": "Putin"}],
+                "count": 1,
+                "salience": 1.0,
+                **entity,
+            }
+        ],
+        "entities_skipped": None,
+        "sentences": [[0, 12]],
+    }
+
+
+def test_a_version_3_tagged_record_needs_a_key_on_every_entity() -> None:
+    check = validator("tagged")
+    check.validate(_tagged(3, {"key": "per:putin"}))
+    assert any(
+        "'key' is a required property" in e.message for e in check.iter_errors(_tagged(3, {}))
+    )
+    for bad in ("", "putin", "person:putin"):
+        assert list(check.iter_errors(_tagged(3, {"key": bad}))), bad
+
+
+def test_version_1_and_2_tagged_records_without_keys_still_validate() -> None:
+    check = validator("tagged")
+    for version in (1, 2):
+        check.validate(_tagged(version, {}))
+    assert list(check.iter_errors(_tagged(4, {"key": "per:putin"})))

@@ -2,9 +2,11 @@
 
 The CoNLL-2003 CRF (pipeline/tag_model) tags the body's tokens; pipeline.tag_model.spans
 cleans up the tagged spans and pipeline.tag_model.aliases turns them into one entry per
-real-world entity with every mention's exact offsets in the body. The sentence spans the tagger
-worked on go out with the article (``sentences``), so the stance stage reads the same sentences
-instead of splitting the body again.
+real-world entity with every mention's exact offsets in the body; pipeline.tag_model.keys gives
+each its ``key``, the same in every article for the same entity (entities of one article with
+one key are one). The sentence spans the tagger worked on go out with the article
+(``sentences``), so the stance stage reads the same sentences instead of splitting the body
+again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.tag_model import keys
 from pipeline.tag_model.aliases import merge
 from pipeline.tag_model.model import NerModel
 from pipeline.tag_model.spans import mentions_from_tags
@@ -30,8 +33,11 @@ class Tagger:
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Tagger:
-        """Load the shipped model; raises ModelNotAvailable if its files are missing."""
-        return cls(NerModel.load(model_dir))
+        """Load the shipped model and the places' gazetteer; raises ModelNotAvailable if the
+        model's files are missing."""
+        model = NerModel.load(model_dir)
+        keys.load()
+        return cls(model)
 
     def __call__(self, article: dict[str, Any]) -> dict[str, Any]:
         language = article.get("language")
@@ -44,7 +50,7 @@ class Tagger:
         mentions = mentions_from_tags(sentences, tags, body)
         return {
             **article,
-            "entities": merge(mentions, body),
+            "entities": merge(mentions, body, key=keys.entity_key),
             "entities_skipped": None,
             "sentences": [list(span) for span in spans_of(sentences)],
         }

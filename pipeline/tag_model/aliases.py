@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nicknames import NickNamer
 
@@ -55,8 +55,13 @@ def _acronym(words: tuple[str, ...]) -> str:
     return "".join(w[0] for w in words if w[:1].isalpha() and w not in {"of", "the", "and", "for"})
 
 
-def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
-    """Group mentions into entities; longer names first so short forms can join them."""
+def merge(
+    mentions: Sequence[Mention], body: str, key: Callable[[str, str], str] | None = None
+) -> list[dict[str, Any]]:
+    """Group mentions into entities; longer names first so short forms can join them.
+
+    With `key` (name, type -> key; the tag stage passes ``keys.entity_key``) each entity gets
+    its ``key``, and entities that get one key are one."""
     entities: list[_Entity] = []
     by_length = sorted(mentions, key=lambda m: (-len(m.tokens), m.start))
     named_alone = {m.words[0] for m in mentions if len(m.words) == 1 and m.kind != "PER"}
@@ -68,12 +73,12 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
             target = _same_person(words, entities)
         if target is None and mention.kind != "PER":
             org = mention.kind == "ORG"
-            key = _name_key(words, org)
+            core = name_key(words, org)
             target = next(
                 (
                     e
                     for e in entities
-                    if e.kind != "PER" and _name_key(e.words, org and e.kind == "ORG") == key
+                    if e.kind != "PER" and name_key(e.words, org and e.kind == "ORG") == core
                 ),
                 None,
             )
@@ -95,7 +100,7 @@ def merge(mentions: Sequence[Mention], body: str) -> list[dict[str, Any]]:
             target = _Entity(mention.kind, words)
             entities.append(target)
         target.add(mention)
-    return _finish(entities, body)
+    return _finish(entities, body, key)
 
 
 def _after_honorific(mention: Mention, body: str) -> bool:
@@ -103,7 +108,7 @@ def _after_honorific(mention: Mention, body: str) -> bool:
     return bool(before) and bare(before[-1]) in HONORIFICS
 
 
-def _name_key(words: tuple[str, ...], organisation: bool) -> tuple[str, ...]:
+def name_key(words: tuple[str, ...], organisation: bool) -> tuple[str, ...]:
     """What two non-person names must share to be one entity: one country's or state's names
     share its first name ("US", "U.S.", "America" -> "united states"; "N.M." -> "new mexico"); a
     company is the same with or without its legal form or a leading "The" ("The Home Depot
@@ -255,17 +260,26 @@ def _display_name(mention: Mention, body: str) -> str:
     return " ".join("".join(pieces).split())
 
 
-def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
-    if not entities:
+class _Named(NamedTuple):
+    """An entity as it goes out: its name (the longest form), type and key."""
+
+    entity: _Entity
+    name: str
+    kind: str
+    key: str | None = None
+
+
+def _finish(
+    entities: list[_Entity], body: str, key: Callable[[str, str], str] | None
+) -> list[dict[str, Any]]:
+    named = [_named(entity, body) for entity in entities]
+    if key is not None:
+        named = _joined_by_key(named, key)
+    if not named:
         return []
-    most = max(len(e.mentions) for e in entities)
+    most = max(len(n.entity.mentions) for n in named)
     out: list[dict[str, Any]] = []
-    for entity in entities:
-        entity.mentions.sort(key=lambda m: m.start)
-        longest = max(entity.mentions, key=lambda m: (len(m.tokens), -m.start))
-        name = _display_name(longest, body)
-        # Votes decide the type, so one stray LOC among five PER mentions does not split them.
-        kind = entity.kinds.most_common(1)[0][0] if entity.kind != "PER" else "PER"
+    for entity, name, kind, entity_key in named:
         first = entity.mentions[0].start / max(len(body), 1)
         count = len(entity.mentions)
         salience = (1 - _POSITION_WEIGHT) * count / most + _POSITION_WEIGHT * (1 - first)
@@ -273,6 +287,7 @@ def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
             {
                 "name": name,
                 "type": kind,
+                **({"key": entity_key} if entity_key is not None else {}),
                 "mentions": [
                     {"start": m.start, "end": m.end, "text": body[m.start : m.end]}
                     for m in entity.mentions
@@ -283,3 +298,32 @@ def _finish(entities: list[_Entity], body: str) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda e: (-e["salience"], e["mentions"][0]["start"]))
     return out
+
+
+def _named(entity: _Entity, body: str) -> _Named:
+    entity.mentions.sort(key=lambda m: m.start)
+    longest = max(entity.mentions, key=lambda m: (len(m.tokens), -m.start))
+    # Votes decide the type, so one stray LOC among five PER mentions does not split them.
+    kind = entity.kinds.most_common(1)[0][0] if entity.kind != "PER" else "PER"
+    return _Named(entity, _display_name(longest, body), kind)
+
+
+def _joined_by_key(named: list[_Named], key: Callable[[str, str], str]) -> list[_Named]:
+    """One entity per key: forms the rules above keep apart but one key makes one ("Burma"
+    and "Myanmar", "Rolls-Royce" and "Rolls Royce") join, under the name and type of the one
+    with more mentions (ties: the longer name)."""
+    groups: dict[str, list[_Named]] = {}
+    for n in named:
+        groups.setdefault(key(n.name, n.kind), []).append(n)
+    joined: list[_Named] = []
+    for entity_key, group in groups.items():
+        chosen = max(group, key=lambda n: (len(n.entity.mentions), len(n.name)))
+        entity = chosen.entity
+        if len(group) > 1:
+            entity = _Entity(chosen.kind, entity.words)
+            for member in group:
+                entity.mentions.extend(member.entity.mentions)
+                entity.kinds.update(member.entity.kinds)
+            entity.mentions.sort(key=lambda m: m.start)
+        joined.append(_Named(entity, chosen.name, chosen.kind, entity_key))
+    return joined

@@ -75,10 +75,10 @@ class Mention:
     @cached_property
     def words(self) -> tuple[str, ...]:
         # Asked for on every comparison while merging: computed once per mention.
-        return tuple(_spelling_key(t.text) for t in self.tokens)
+        return tuple(spelling_key(t.text) for t in self.tokens)
 
 
-def _spelling_key(word: str) -> str:
+def spelling_key(word: str) -> str:
     """A word as merging compares it: lower case, without accents, and with the endings that
     transliterations of one Slavic name disagree on made one ("Zelenskyy", "Zelenskiy",
     "Zelensky"; "José", "Jose")."""
@@ -332,9 +332,9 @@ def _without_sentence_openers(
     for sentence in sentences:
         for k, token in enumerate(sentence):
             if token.text[:1].islower():
-                lower_case.add(_spelling_key(token.text))
+                lower_case.add(spelling_key(token.text))
             elif k > 0 and token.text[:1].isupper():
-                mid_caps.add(_spelling_key(token.text))
+                mid_caps.add(spelling_key(token.text))
     name_words = {m.words[0] for m in found if len(m.words) == 1}
     out = list(found)
     for i in candidates:

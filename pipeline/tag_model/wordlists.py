@@ -231,6 +231,8 @@ PLACE_NAMES = {
         ("united kingdom", "uk", "u.k", "britain", "great britain"),
         ("united arab emirates", "uae", "u.a.e"),
         ("european union", "eu", "e.u"),
+        # GeoNames' "Holland" is a town in Michigan; the news's is the Netherlands.
+        ("netherlands", "holland"),
         # US states and their AP-style abbreviations, as datelines write them ("SANTA FE, N.M.").
         # Left out: "Miss." (an honorific first), "La." and "Pa." (the keys "la" and "pa" would
         # also catch LA, Los Angeles, and PA, the news agency).

@@ -1,6 +1,11 @@
 import pytest
 
+from pipeline.chain import Chain
+from pipeline.errors import PipelineError
+from pipeline.records import validator
+from pipeline.sources import SourceError, read_records
 from pipeline.stages.tag import Tagger
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +113,41 @@ def test_a_datelines_place_and_agency_are_named(tagger):
         ["Hanoi Hilton"],
         ["The Hanoi Hilton"],  # the tagger may take the article in; either way, one mention
     )
+
+
+def test_every_entity_has_a_key_and_london_has_one_in_two_articles(tagger):
+    first = tagger(_article("Boris Johnson spoke in London on Monday."))
+    second = tagger(_article("LONDON (Reuters) - The Bank of England held rates in London."))
+    for article in (first, second):
+        keys = [e["key"] for e in article["entities"]]
+        assert all(keys) and len(set(keys)) == len(keys)
+    both = [e for a in (first, second) for e in a["entities"]]
+    assert {e["key"] for e in both if e["name"].lower() == "london"} == {"geo:2643743"}
+
+
+def test_entities_with_one_key_are_one_entity_with_every_mention(tagger):
+    # "U.S." and "United States" join by the alias rules; "Burma" and "Myanmar" only by key.
+    body = "Burma's army took power. Myanmar has been ruled by generals, Burma's critics say."
+    out = tagger(_article(body))
+    _check(out)
+    myanmar = [e for e in out["entities"] if e["key"] == "country:MM"]
+    assert len(myanmar) == 1
+    assert [m["text"] for m in myanmar[0]["mentions"]] == ["Burma", "Myanmar", "Burma"]
+
+
+def test_the_seed_articles_are_tagged_with_keys_as_schema_version_3():
+    chain = Chain(["normalise", "dedup", "tag"])
+    check = validator("tagged")
+    tagged = 0
+    for record in read_records([REPO / "seeds"]):
+        if isinstance(record, SourceError):
+            continue
+        try:
+            out = chain.enrich(record)
+        except PipelineError:
+            continue  # the deliberately broken seed
+        check.validate(out)
+        assert out["schema_version"] == 3
+        assert all(e["key"] for e in out["entities"])
+        tagged += bool(out["entities"])
+    assert tagged >= 5

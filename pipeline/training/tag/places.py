@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pipeline.tag_model.gazetteer import MAX_SPAN, Gazetteer
+from pipeline.tag_model.keys import exonyms
 from pipeline.text.sentences import tokenize
 
 BIG_CITY = 1_000_000
@@ -35,15 +36,6 @@ def _key(name: str) -> tuple[str, ...] | None:
     if not tokens or len(tokens) > MAX_SPAN or not name[:1].isupper():
         return None
     return tokens
-
-
-def _exonyms(alternates: Iterable[str]) -> list[str]:
-    """The alternate names an English text may use: Latin letters, capitalised, not a code."""
-    return [
-        name
-        for name in alternates
-        if len(name) > 3 and name.isascii() and name[:1].isupper() and not name.isupper()
-    ]
 
 
 def build(
@@ -65,7 +57,7 @@ def build(
         if city["population"] < smallest_city:
             continue
         big = city["population"] >= BIG_CITY
-        for name in [city["name"], *(_exonyms(city.get("alternatenames", ())) if big else ())]:
+        for name in [city["name"], *(exonyms(city.get("alternatenames", ())) if big else ())]:
             add(name, "city")
             if big:
                 add(name, "city1m")
