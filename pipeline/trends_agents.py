@@ -120,14 +120,16 @@ class TrendsAgents:
         async for event in stream.events():
             partition = event.message.partition
             state = await self._state(partition)
-            now = time.time()
+            clock = state.clock
             outputs = []
             for contribution in _decode(event.message.value):
-                row = state.apply(contribution, now)
+                row = state.apply(contribution)
                 if row is None:
                     self.metrics.trends_late.labels(contribution.window).inc()
                     continue
                 outputs.append((self.trends, row_key(row), encode_row(row), partition))
+            if state.clock > clock:
+                state.expire()  # stream time moved on: what it left behind goes from memory
             await self._emit(event, outputs)
             yield None
 
@@ -140,7 +142,7 @@ class TrendsAgents:
         state = TrendsState(self.windows)
         for row in rows:
             state.load(row)
-        expired = state.expire(time.time())
+        expired = state.expire()
         self.states[partition] = state
         log.info(
             "trends: partition %d rebuilt from %d rows (%d kept, %d expired) in %.2fs",

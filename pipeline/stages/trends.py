@@ -16,7 +16,10 @@ split so that the arithmetic stays pure and Kafka-free:
 An article falls in the window of its ``published_at`` (UTC), or of ``timestamps.produced``
 when it has none. A window starts at a multiple of its length since the Unix epoch, so hours
 start on the hour and days at midnight UTC. Each window keeps its counts for its retention after
-it ends; a contribution to a window already past it is late and is not counted.
+it ends, in stream time (the end of the latest window counted, as Kafka Streams measures a
+grace period): a contribution to a window already past it is late and is not counted. Stream
+time, not the wall clock, so that a replay of last year's articles is counted, and so that a
+state rebuilt from its rows decides lateness exactly as the state that wrote them.
 
 A row holds counts only, not the ids of the articles counted: exactly-once upstream delivers
 each article once, so each (article, key) is applied once, and a row stays a few hundred bytes.
@@ -264,15 +267,20 @@ class TrendsState:
     def __init__(self, windows: Iterable[Window]) -> None:
         self.windows = {window.name: window for window in windows}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
+        # Stream time: the end of the latest window a counted row belongs to. Lateness is
+        # measured against it, not the wall clock, so a replay of old articles is counted, and
+        # the answer depends only on the rows: a state rebuilt from the topic has the same clock.
+        self.clock = 0.0
 
     def __len__(self) -> int:
         return sum(len(bucket.rows) for bucket in list(self._buckets.values()))
 
-    def apply(self, contribution: Contribution, now: float) -> Row | None:
+    def apply(self, contribution: Contribution, now: float | None = None) -> Row | None:
         """Add ``contribution`` and return its updated row; None when its window is already
-        past retention at ``now`` (Unix time): the caller counts it as late."""
+        past retention at ``now`` (Unix time; by default the stream time ``clock``): the caller
+        counts it as late."""
         bucket = self._bucket(contribution.window, contribution.window_start)
-        if bucket.expires_at <= now:
+        if bucket.expires_at <= (self.clock if now is None else now):
             if not bucket.rows:
                 # Made just now for this late contribution: do not keep it.
                 del self._buckets[(contribution.window, contribution.window_start)]
@@ -298,6 +306,7 @@ class TrendsState:
             neutral=row.neutral + (stance == "neutral"),
         )
         bucket.rows[contribution.key] = row
+        self._advance(row)
         return row
 
     def load(self, row: Row) -> bool:
@@ -307,16 +316,25 @@ class TrendsState:
         if row.window not in self.windows:
             return False
         self._bucket(row.window, row.window_start).rows[row.key] = row
+        self._advance(row)
         return True
 
-    def expire(self, now: float) -> int:
-        """Drop the windows past retention at ``now`` (Unix time); returns how many rows went."""
+    def expire(self, now: float | None = None) -> int:
+        """Drop the windows past retention at ``now`` (Unix time; by default the stream time
+        ``clock``); returns how many rows went."""
+        now = self.clock if now is None else now
         dropped = 0
         for start, bucket in list(self._buckets.items()):
             if bucket.expires_at <= now:
                 dropped += len(bucket.rows)
                 del self._buckets[start]
         return dropped
+
+    def _advance(self, row: Row) -> None:
+        window = self.windows[row.window]
+        start = to_utc(row.window_start)
+        if start is not None:
+            self.clock = max(self.clock, start.timestamp() + window.seconds)
 
     def rows(self, window: str | None = None) -> list[Row]:
         """A snapshot of the rows, of one window or all."""

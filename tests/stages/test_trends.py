@@ -224,6 +224,22 @@ def test_contributions_past_retention_are_late_and_windows_expire() -> None:
     assert [r.window_start for r in state.rows()] == ["2030-01-03T05:00:00Z"]
 
 
+def test_by_default_lateness_is_measured_in_stream_time_which_a_rebuild_restores() -> None:
+    """A replay of old articles is counted; what is late depends on the rows alone."""
+    state = TrendsState(windows_from("1h", "1h=2"))
+    assert state.apply(contribution(window_start="2004-03-01T05:00:00Z")) is not None
+    assert state.apply(contribution(window_start="2004-03-05T05:00:00Z")) is not None
+    assert state.clock == datetime(2004, 3, 5, 6, tzinfo=UTC).timestamp()
+    # The 1 March window ended more than two days before the stream time: late from now on.
+    assert state.apply(contribution(window_start="2004-03-01T05:00:00Z")) is None
+    assert state.expire() == 1
+    rebuilt = TrendsState(windows_from("1h", "1h=2"))
+    for row in state.rows():
+        rebuilt.load(row)
+    assert rebuilt.clock == state.clock
+    assert rebuilt.apply(contribution(window_start="2004-03-01T05:00:00Z")) is None
+
+
 def test_unknown_windows_are_refused_by_apply_and_skipped_by_load() -> None:
     state = TrendsState(WINDOWS)
     with pytest.raises(ValueError, match="unknown trend window"):
