@@ -1,10 +1,11 @@
 """Throughput of each stage on one core: ``python -m pipeline.bench.stages [--limit N]``.
 
 Replays the BBC corpus (shared/data/corpora/bbc) through every stage of the registry in
-order (normalise, dedup, tag, stance), each fed the previous stage's output, and prints articles/s,
-per-article latency and the process's peak memory after each stage. The process is pinned to
-one CPU and every math library to one thread, because a stream worker gets one core per
-partition.
+order (normalise, dedup, tag, stance), each fed the previous stage's output, then counts the
+enriched articles' trends (the trends stage's own work, without its Kafka hops), and prints
+articles/s, per-article latency and the process's peak memory after each stage. The process
+is pinned to one CPU and every math library to one thread, because a stream worker gets one
+core per partition.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pathlib import Path  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.shared_data import SharedData  # noqa: E402
 from pipeline.sources import SourceError, read_records  # noqa: E402
-from pipeline.stages.registry import STAGES, Record, StageContext  # noqa: E402
+from pipeline.stages.registry import STAGES, TRENDS_STAGE, Record, StageContext  # noqa: E402
+from pipeline.stages.trends import TrendsState, contributions, windows_from  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,27 @@ def main(argv: list[str] | None = None) -> int:
             break
         results.append(result)
         print(f"{name}: done", flush=True)
+    if len(results) == len(STAGES):
+        result, _ = run_stage(TRENDS_STAGE, _load_trends, records)
+        results.append(result)
+        print(f"{TRENDS_STAGE}: done", flush=True)
     if results:
         print(format_table(results))
     return 0
+
+
+def _load_trends() -> Callable[[Record], Record]:
+    """The trends stage's own work on an enriched article, in-process: its contributions
+    counted in a state with the default windows (the Kafka hops are not in it)."""
+    windows = windows_from()
+    state = TrendsState(windows)
+
+    def count(record: Record) -> Record:
+        for contribution in contributions(record, windows):
+            state.apply(contribution)
+        return record
+
+    return count
 
 
 def _pin_to_one_cpu() -> None:
