@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.registry import STAGE_NAMES
+from pipeline.stages.registry import WORKER_STAGE_NAMES as STAGE_NAMES
 from tests.deploy.deployfiles import (
     DEPLOY,
     REPO,

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from pipeline.stages.registry import STAGE_NAMES
+from pipeline.stages.registry import WORKER_STAGE_NAMES as STAGE_NAMES
 from tests.deploy.deployfiles import (
     DEPLOY,
     load_yaml_documents,
