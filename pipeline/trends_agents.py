@@ -68,6 +68,8 @@ class TrendsAgents:
         self.trends = trends
         self.gate = gate
         self.metrics = metrics
+        for window in windows:  # a zero from the start, so rate() has a series to read
+            metrics.trends_late.labels(window.name)
         # The counts of the partitions of news.trends-by-entity this worker holds; one is
         # rebuilt from news.trends before its first message after an assignment.
         self.states: dict[int, TrendsState] = {}

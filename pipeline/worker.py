@@ -7,6 +7,8 @@ import asyncio
 import logging
 from pathlib import Path
 
+from prometheus_client import REGISTRY
+
 from pipeline.app import create_app
 from pipeline.chain import Chain
 from pipeline.health import HealthServer, SupervisedWorker, Watchdog
@@ -16,6 +18,7 @@ from pipeline.kafka.lag import LagMonitor
 from pipeline.kafka.security import kafka_python_config
 from pipeline.kafka.stores import KafkaStores
 from pipeline.metrics import PipelineMetrics
+from pipeline.metrics.trends import TrendsCollector
 from pipeline.settings import Settings
 from pipeline.stages.registry import (
     STAGE_NAMES,
@@ -63,6 +66,8 @@ def run_worker(settings: Settings) -> int:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     app = create_app(settings, metrics, chain, progress=watchdog.progress, stores=stores)
     trends = TrendsAgents.of(app)
+    if trends is not None:
+        REGISTRY.register(TrendsCollector(trends.rows))
     worker = SupervisedWorker(app, watchdog, loglevel=settings.log_level, quiet=True)
 
     @app.task

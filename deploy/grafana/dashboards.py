@@ -7,8 +7,8 @@ Edit the boards (``boards/``), never the JSON: tests regenerate it and fail on a
 and the integration test runs every PromQL expression in the JSON against a real Prometheus.
 
 This script renders and checks; ``boards/queries.py`` holds the PromQL shapes and selectors,
-``boards/panels.py`` the panel kinds, and ``boards/overview.py``, ``boards/content.py`` and
-``boards/ingest.py`` the three dashboards.
+``boards/panels.py`` the panel kinds, and ``boards/overview.py``, ``boards/content.py``,
+``boards/ingest.py`` and ``boards/trends.py`` the four dashboards.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ if str(HERE) not in sys.path:
 from boards.content import content  # noqa: E402
 from boards.ingest import ingest  # noqa: E402
 from boards.overview import overview  # noqa: E402
+from boards.trends import trends  # noqa: E402
 from grafana_foundation_sdk.builders import dashboard as dash  # noqa: E402
 from grafana_foundation_sdk.cog.encoder import JSONEncoder  # noqa: E402
 
@@ -38,6 +39,7 @@ DASHBOARDS: dict[str, Callable[[], dash.Dashboard]] = {
     "pipeline-overview.json": overview,
     "pipeline-content.json": content,
     "pipeline-ingest.json": ingest,
+    "pipeline-trends.json": trends,
 }
 
 

@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry
 from pipeline.kafka.lag import LagCollector
 from pipeline.metrics import PipelineMetrics
 from pipeline.metrics.ingest import IngestMetrics
+from pipeline.metrics.trends import TrendsCollector
 from tests.deploy.deployfiles import DEPLOY, load_dashboards_module
 
 DASHBOARD_DIR = DEPLOY / "grafana" / "dashboards"
@@ -34,6 +35,7 @@ def exported_names() -> set[str]:
     PipelineMetrics.create(registry)
     IngestMetrics.create(registry)  # news-pipeline ingest's own
     registry.register(LagCollector(None, "g", []))  # type: ignore[arg-type]
+    registry.register(TrendsCollector(list))  # a trends worker's top entities
     return {
         family.name + suffix
         for family in registry.collect()

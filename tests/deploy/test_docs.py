@@ -5,6 +5,7 @@ from prometheus_client import CollectorRegistry
 from pipeline.kafka.lag import LagCollector
 from pipeline.metrics import PipelineMetrics
 from pipeline.metrics.ingest import IngestMetrics
+from pipeline.metrics.trends import TrendsCollector
 from tests.deploy.deployfiles import REPO, settings_env_vars
 
 SUFFIX = {"counter": "_total", "info": "_info"}
@@ -15,6 +16,7 @@ def test_every_exported_metric_is_in_the_reference() -> None:
     PipelineMetrics.create(registry)
     IngestMetrics.create(registry)  # news-pipeline ingest's own
     registry.register(LagCollector(None, "g", []))  # type: ignore[arg-type]
+    registry.register(TrendsCollector(list))  # a trends worker's top entities
     reference = (REPO / "docs" / "metrics.md").read_text()
     missing = [
         family.name + SUFFIX.get(family.type, "")

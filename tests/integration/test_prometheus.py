@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.stages.registry import WORKER_STAGE_NAMES
 from pipeline.worker_process import WorkerProcess
 from tests.conftest import free_port
 from tests.deploy.deployfiles import load_dashboards_module, require_tool
@@ -123,8 +124,9 @@ class Prometheus:
 
 @pytest.fixture
 def worker(pipeline: PipelineUnderTest) -> WorkerProcess:
-    """A worker running every stage on topics of its own (the shared integration fixture)."""
-    started = pipeline.start_worker()
+    """A worker running every stage, trends too, on topics of its own (the shared
+    integration fixture)."""
+    started = pipeline.start_worker(",".join(WORKER_STAGE_NAMES))
     started.wait_ready(WORKER_START_TIMEOUT)
     return started
 
