@@ -62,6 +62,12 @@ methods they wrap change their signatures.
   frozen worker were never processed, and the offsets committed after them made the loss
   permanent (tests/integration/test_supervision.py). The patch seeks those partitions to where
   ``consumer_auto_offset_reset`` says a partition without a committed offset starts.
+- **No livelock check before a partition has a position**
+  (``AIOKafkaConsumerThread.verify_event_path``): Faust's livelock detector reads every
+  assigned partition's position, which aiokafka asserts is set; a partition still waiting for
+  its reset (just assigned, nothing committed on it) has none, and the worker that had just
+  taken over a peer's partitions crashed with a bare AssertionError (the SIGTERM hand-over test,
+  once in three runs). The patch skips such partitions until their position is known.
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ from importlib.metadata import version
 from typing import Any, ClassVar
 
 from aiokafka.errors import ProducerFenced
+from aiokafka.structs import TopicPartition
 from faust.exceptions import ProducerSendError
 from faust.transport.consumer import Consumer, TransactionManager
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
@@ -94,11 +101,15 @@ PATCHED_SIGNATURES = {
     "commit": ("self", "offsets", "start_new_transaction"),
     "on_rebalance": ("self", "assigned", "revoked", "newly_assigned"),
     "seek_to_committed": ("self",),
+    "verify_event_path": ("self", "now", "tp"),
 }
 # Those that belong to TransactionManager rather than Consumer.
 TRANSACTION_MANAGER_METHODS = frozenset(
     {"on_partitions_revoked", "_tps_to_transactional_ids", "commit", "on_rebalance"}
 )
+
+# Those that belong to the aiokafka driver's consumer thread.
+CONSUMER_THREAD_METHODS = frozenset({"seek_to_committed", "verify_event_path"})
 
 _originals: dict[str, Any] = {}
 
@@ -353,13 +364,27 @@ def patch_consumer_thread(thread_class: type) -> dict[str, Any]:
                 await self.call_thread(consumer.seek_to_beginning, *unset)
         return committed
 
+    verify_event_path = thread_class.verify_event_path  # type: ignore[attr-defined]
+
+    def verify_event_path_once_positioned(self: Any, now: float, tp: Any) -> Any:
+        # Right after an assignment a partition waiting for its reset (seek_to_beginning above)
+        # has no position yet; Faust's livelock check asserts one and crashed the worker.
+        subscription = self._ensure_consumer()._fetcher._subscriptions.subscription
+        state = None
+        if subscription is not None:
+            state = subscription.assignment.state_value(TopicPartition(tp.topic, tp.partition))
+        if state is None or not state.has_valid_position:
+            return None
+        return verify_event_path(self, now, tp)
+
     thread_class.seek_to_committed = seek_to_committed_or_reset  # type: ignore[attr-defined]
-    return {"seek_to_committed": seek_to_committed}
+    thread_class.verify_event_path = verify_event_path_once_positioned  # type: ignore[attr-defined]
+    return {"seek_to_committed": seek_to_committed, "verify_event_path": verify_event_path}
 
 
 def original(name: str) -> Any:
     """The unpatched method (the installed one when ``install`` has not run yet)."""
-    if name == "seek_to_committed":
-        return _originals.get(name) or AIOKafkaConsumerThread.seek_to_committed
+    if name in CONSUMER_THREAD_METHODS:
+        return _originals.get(name) or getattr(AIOKafkaConsumerThread, name)
     owner = TransactionManager if name in TRANSACTION_MANAGER_METHODS else Consumer
     return _originals.get(name) or getattr(owner, name)

@@ -25,7 +25,7 @@ def test_the_patched_private_methods_keep_their_signatures(
     method = patches.original(name)
     if name == "getmany":
         assert inspect.isasyncgenfunction(method), "getmany is no longer an async generator"
-    elif name not in ("_tps_to_transactional_ids", "_new_offset"):  # the plain ones
+    elif name not in ("_tps_to_transactional_ids", "_new_offset", "verify_event_path"):  # plain
         assert inspect.iscoroutinefunction(method), f"{name} is no longer async"
     assert tuple(inspect.signature(method).parameters) == parameters
 
@@ -337,6 +337,9 @@ class RecordingThread:
     async def seek_to_committed(self) -> dict:
         return self.committed
 
+    def verify_event_path(self, now: float, tp: Any) -> None:
+        self.calls.append(("verify", (tp,)))
+
     async def call_thread(self, method: Any, *args: Any) -> None:
         method(*args)
 
@@ -350,3 +353,20 @@ async def test_partitions_without_a_committed_offset_are_reset_too(reset: str, w
     thread = thread_class(committed, reset)
     assert await thread.seek_to_committed() == committed
     assert thread.calls == [(where, (TP("t", 1), TP("t", 2)))]
+
+
+def test_the_livelock_check_skips_partitions_that_have_no_position_yet() -> None:
+    """aiokafka asserts a position, and a partition waiting for its reset has none."""
+    thread_class = type("PatchedThread", (RecordingThread,), {})
+    patches.patch_consumer_thread(thread_class)
+    thread = thread_class({})
+    positioned = SimpleNamespace(has_valid_position=True)
+    waiting = SimpleNamespace(has_valid_position=False)
+    states = {("t", 0): positioned, ("t", 1): waiting}
+    assignment = SimpleNamespace(state_value=lambda tp: states.get((tp.topic, tp.partition)))
+    subscriptions = SimpleNamespace(subscription=SimpleNamespace(assignment=assignment))
+    consumer = SimpleNamespace(_fetcher=SimpleNamespace(_subscriptions=subscriptions))
+    thread._ensure_consumer = lambda: consumer
+    for partition in (0, 1, 2):
+        thread.verify_event_path(0.0, TP("t", partition))
+    assert thread.calls == [("verify", (TP("t", 0),))]
