@@ -96,12 +96,17 @@ def _load_dedup(context: StageContext) -> StageFunction:
     from pipeline.stages.dedup import Deduplicator, MemoryDedupState
 
     settings = context.settings
-    state = context.stores.dedup() if context.stores is not None else None
+    # Not ``state or ...``: a state is a sized container, and an empty one is falsy.
+    state: DedupState
+    if context.stores is not None:
+        state = context.stores.dedup()
+    elif settings is not None:
+        state = MemoryDedupState(settings.dedup_window)
+    else:
+        state = MemoryDedupState()
     if settings is None:
-        return Deduplicator(state or MemoryDedupState())
-    return Deduplicator(
-        state or MemoryDedupState(settings.dedup_window), settings.dedup_near_threshold
-    )
+        return Deduplicator(state)
+    return Deduplicator(state, settings.dedup_near_threshold)
 
 
 def _load_tag(context: StageContext) -> StageFunction:

@@ -8,7 +8,14 @@ import pytest
 
 from pipeline.settings import Settings
 from pipeline.stages import registry
-from pipeline.stages.registry import STAGE_NAMES, STAGES, parse_stage_list, source_of, stage
+from pipeline.stages.registry import (
+    STAGE_NAMES,
+    STAGES,
+    StageContext,
+    parse_stage_list,
+    source_of,
+    stage,
+)
 from pipeline.topics import Topics
 
 
@@ -77,3 +84,22 @@ def test_the_tag_loader_reads_the_model_folder_the_context_names(tmp_path: Path)
 
     with pytest.raises(ModelNotAvailable, match=str(tmp_path)):
         stage("tag").load(StageContext(tag_model_dir=tmp_path))
+
+
+def test_dedup_keeps_the_store_it_is_given_even_while_the_store_is_empty() -> None:
+    """An empty store is a falsy container: ``stores.dedup() or memory`` fell back to memory,
+    and a worker's dedup state never reached Kafka."""
+    from pipeline.stages.dedup import MemoryDedupState
+
+    given = MemoryDedupState(5)
+    assert len(given) == 0
+
+    class Stores:
+        def dedup(self) -> MemoryDedupState:
+            return given
+
+        def trends(self) -> object:
+            raise AssertionError("not asked for")
+
+    loaded = stage("dedup").load(StageContext(Settings(), stores=Stores()))  # type: ignore[arg-type]
+    assert loaded.state is given  # type: ignore[attr-defined]
