@@ -27,7 +27,7 @@ broker:  ## Start the local single-node Kafka on 127.0.0.1:9092 (no-op when it i
 broker-stop:  ## Stop the local Kafka
 	deploy/kafka/broker.sh stop
 
-cluster:  ## Start three local KRaft nodes (39192, 39292, 39392; RF 3, min ISR 2); prints KAFKA_BOOTSTRAP_SERVERS
+cluster:  ## Start three local KRaft nodes (29192, 29292, 29392; RF 3, min ISR 2); prints KAFKA_BOOTSTRAP_SERVERS
 	deploy/kafka/broker.sh start --cluster
 
 cluster-stop:  ## Stop the three-node cluster

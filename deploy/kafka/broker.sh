@@ -16,7 +16,7 @@
 # group and transactional-id prefix granted to the pipeline's principals for tests; empty grants none.
 #
 # --cluster (or KAFKA_CLUSTER=1) runs three nodes, each broker and controller, on 127.0.0.1 ports
-# KAFKA_CLUSTER_PORT_BASE + 100 * node (39192, 39292, 39392; controllers one above), home
+# KAFKA_CLUSTER_PORT_BASE + 100 * node (29192, 29292, 29392; controllers one above), home
 # KAFKA_CLUSTER_HOME_DIR (repo's .kafka-cluster/node-N), with three replicas of every internal and
 # pipeline topic and min.insync.replicas=2. `start` prints the KAFKA_BOOTSTRAP_SERVERS to use;
 # `stop --cluster --node N` / `start --cluster --node N` stop or start one node (fault tests).
@@ -44,7 +44,9 @@ done
 [ "$secure$cluster" != 11 ] || usage
 if [ "$cluster" = 1 ]; then
   cluster_home=${KAFKA_CLUSTER_HOME_DIR:-$repo/.kafka-cluster}
-  port_base=${KAFKA_CLUSTER_PORT_BASE:-39092}
+  # Below the kernel's ephemeral range (32768+), where the tests' OS-chosen ports and client
+  # sockets live: one of those once held a node's port and passed for the node.
+  port_base=${KAFKA_CLUSTER_PORT_BASE:-29092}
   nodes=(1 2 3)
   controllers=$(for n in "${nodes[@]}"; do printf '127.0.0.1:%s,' $((port_base + 100 * n + 1)); done)
   controllers=${controllers%,}
@@ -367,6 +369,12 @@ cluster_start() {
     { run_java kafka.tools.StorageTool random-uuid
       for _ in "${nodes[@]}"; do run_java kafka.tools.StorageTool random-uuid; done; } > "$cluster_home/ids"
   fi
+  # The controllers' addresses are written into each node's storage when it is formatted.
+  if [ ! -s "$cluster_home/port_base" ]; then echo "$port_base" > "$cluster_home/port_base"; fi
+  if [ "$(cat "$cluster_home/port_base")" != "$port_base" ]; then
+    log "$cluster_home was formatted for ports from $(cat "$cluster_home/port_base"), not $port_base; remove it to start afresh"
+    return 1
+  fi
   mapfile -t ids < "$cluster_home/ids"
   local initial="" n
   for n in "${nodes[@]}"; do initial+="$n@127.0.0.1:$((port_base + 100 * n + 1)):${ids[$n]},"; done
@@ -375,7 +383,13 @@ cluster_start() {
   # controllers has formed.
   for n in $(selected_nodes); do
     use_node "$n"
-    if answers; then log "node $n already up on 127.0.0.1:$port"; continue; fi
+    if answers; then
+      # Ours only when this home's pid file names a live broker: anything else on the port would
+      # pass for a node and leave the cluster a node short.
+      if running_pid > /dev/null; then log "node $n already up on 127.0.0.1:$port"; continue; fi
+      log "127.0.0.1:$port answers but node $n is not running from $home: another process holds the port (set KAFKA_CLUSTER_PORT_BASE)"
+      return 1
+    fi
     mkdir -p "$home/logs"
     render_config
     if [ ! -f "$home/kraft-logs/meta.properties" ]; then
