@@ -22,7 +22,6 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.stages.registry import (
-    STAGE_NAMES,
     TRENDS_STAGE,
     WORKER_STAGE_NAMES,
     parse_stage_list,
@@ -71,10 +70,10 @@ class Settings(BaseSettings):
         1, ge=1, description="NEWS_PIPELINE_REPLICATION_FACTOR: replicas of each pipeline topic."
     )
     stages: str = Field(
-        ",".join(STAGE_NAMES),
+        ",".join(WORKER_STAGE_NAMES),
         description="NEWS_PIPELINE_STAGES: comma-separated stages this worker runs "
-        f"({', '.join(WORKER_STAGE_NAMES)}; {TRENDS_STAGE} aggregates news.enriched and runs "
-        "only where listed).",
+        f"({', '.join(WORKER_STAGE_NAMES)}: all by default; {TRENDS_STAGE} aggregates "
+        "news.enriched).",
     )
     metrics_port: int = Field(
         9108, ge=0, description="NEWS_PIPELINE_METRICS_PORT: port of /metrics (0 disables it)."
@@ -349,12 +348,13 @@ class Settings(BaseSettings):
         """The Faust app id (= consumer group and transactional-id prefix) of this worker.
 
         Workers running the same stages share a group and split its partitions. A worker that
-        runs only some stages gets a group of its own (``news-pipeline-stance``), because Faust
+        runs only some stages gets a group of its own (``news-pipeline-stance``; the record stages
+        without trends: ``news-pipeline-normalise-dedup-tag-stance``), because Faust
         expects every member of a group to run the same agents: mixed members would be handed
         each other's partitions and fence each other's transactions.
         """
         stages = self.stage_list
-        if set(stages) == set(STAGE_NAMES):
+        if set(stages) == set(WORKER_STAGE_NAMES):
             return self.app_id
         return "-".join((self.app_id, *(s for s in WORKER_STAGE_NAMES if s in stages)))
 

@@ -41,7 +41,11 @@ def test_topic_prefix_applies_to_every_topic() -> None:
 
 def test_workers_of_different_stage_sets_get_their_own_consumer_group() -> None:
     assert Settings(app_id="np").consumer_group == "np"
-    assert Settings(app_id="np", stages="stance,normalise,dedup,tag").consumer_group == "np"
+    assert Settings(app_id="np", stages="trends,stance,normalise,dedup,tag").consumer_group == "np"
+    assert (
+        Settings(app_id="np", stages="stance,normalise,dedup,tag").consumer_group
+        == "np-normalise-dedup-tag-stance"
+    )
     assert Settings(app_id="np", stages="stance").consumer_group == "np-stance"
     assert Settings(app_id="np", stages="tag,normalise").consumer_group == "np-normalise-tag"
 

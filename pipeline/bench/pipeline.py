@@ -10,7 +10,8 @@ text of similar size):
 - Kafka, two workers (normalise+dedup+tag, stance): how a stage scales out, here onto the
   second core;
 - Kafka, one worker, paced at half the in-process rate (400 articles): per-article latency
-  without a backlog.
+  without a backlog; once with the trends stage beside the record stages (what
+  `news-pipeline worker` runs by default), once without (the latency breakdown is this one's).
 Each Kafka run uses a fresh topic prefix and consumer group; throughput is articles divided by
 the time from the first send to the last result, read with read_committed.
 """
@@ -44,7 +45,7 @@ from pipeline.records import encode_raw
 from pipeline.settings import Settings
 from pipeline.shared_data import SharedData
 from pipeline.sources import SourceError, read_records
-from pipeline.stages.registry import STAGE_NAMES, stage
+from pipeline.stages.registry import STAGE_NAMES, WORKER_STAGE_NAMES, stage
 from pipeline.topics import Topics
 from pipeline.worker_process import WorkerProcess
 
@@ -129,6 +130,10 @@ def run_in_process(
         except Exception:  # noqa: BLE001 - the Kafka path dead-letters these; count them alike
             failed += 1
     return RunResult(name, len(articles), time.perf_counter() - started, [])
+
+
+# The record stages and trends: what `news-pipeline worker` runs by default.
+ALL_STAGES = ",".join(WORKER_STAGE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -318,6 +323,7 @@ def main() -> None:
         KafkaRun("kafka, /metrics off", metrics=False),
         KafkaRun("kafka, /metrics on"),
         KafkaRun("kafka, 2 workers", workers=("normalise,dedup,tag", "stance")),
+        KafkaRun(f"kafka, paced {paced:g}/s, +trends", rate=paced, workers=(ALL_STAGES,)),
         KafkaRun(f"kafka, paced {paced:g}/s", rate=paced),
     ]
     for plan in plans:

@@ -25,7 +25,7 @@ from pipeline.errors import PipelineError
 from pipeline.evaluation import entities, extraction, stance, tag
 from pipeline.ingest.cli import ingest
 from pipeline.settings import Settings
-from pipeline.stages.registry import STAGE_NAMES
+from pipeline.stages.registry import WORKER_STAGE_NAMES
 from pipeline.topics import READABLE_SHORT_NAMES
 
 app = typer.Typer(
@@ -103,7 +103,7 @@ def worker(
     stages: Annotated[
         str | None,
         typer.Option(
-            help=f"Comma-separated stages to run: {','.join(STAGE_NAMES)} "
+            help=f"Comma-separated stages to run (all by default): {','.join(WORKER_STAGE_NAMES)} "
             "[env: NEWS_PIPELINE_STAGES]"
         ),
     ] = None,

@@ -59,13 +59,14 @@ class PipelineUnderTest:
             **self.kafka_env,
         }
 
-    def start_worker(self, stages: str = ",".join(STAGE_NAMES), **settings: str) -> WorkerProcess:
-        """A worker process; ``settings`` are extra NEWS_PIPELINE_* variables, named by the
-        rest of the variable name (``stall_timeout_s="5"``)."""
+    def start_worker(self, stages: str | None = None, **settings: str) -> WorkerProcess:
+        """A worker process running ``stages`` (the fixture's, the record stages, by default);
+        ``settings`` are extra NEWS_PIPELINE_* variables, named by the rest of the variable name
+        (``stall_timeout_s="5"``)."""
         env = {
             **self.env(),
             "NEWS_PIPELINE_METRICS_PORT": str(free_port()),
-            "NEWS_PIPELINE_STAGES": stages,
+            "NEWS_PIPELINE_STAGES": stages or self.settings.stages,
             **{f"NEWS_PIPELINE_{name.upper()}": value for name, value in settings.items()},
         }
         worker = WorkerProcess.start(env, self.tmp_path / f"worker-{len(self.workers)}.log")
@@ -242,13 +243,33 @@ def rogue_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture()
 def pipeline(broker: str, tmp_path: Path) -> Iterator[PipelineUnderTest]:
     run = uuid.uuid4().hex[:8]
+    # The record stages: a test that needs trends names them (test_trends.py).
     settings = Settings(
-        bootstrap_servers=broker, topic_prefix=f"test-{run}.", app_id=f"test-{run}", partitions=3
+        bootstrap_servers=broker,
+        topic_prefix=f"test-{run}.",
+        app_id=f"test-{run}",
+        partitions=3,
+        stages=",".join(STAGE_NAMES),
     )
     ensure_topics(settings)
     under_test = PipelineUnderTest(settings, tmp_path)
     yield under_test
     under_test.close()
+
+
+def wait_for_output(pipeline: PipelineUnderTest, at_least: int, timeout: float = 90) -> int:
+    """Until news.enriched + news.deadletter hold ``at_least`` results; how many they hold."""
+    seen = 0
+
+    def note(total: int) -> None:
+        nonlocal seen
+        seen = total
+
+    deadline = time.monotonic() + timeout
+    while seen < at_least and time.monotonic() < deadline:
+        pipeline.collect(expected=at_least, timeout=2, settle=0, progress=note)
+    assert seen >= at_least, f"only {seen} results after {timeout:g}s"
+    return seen
 
 
 def assert_lag_drains(pipeline: PipelineUnderTest, within: float = 60) -> None:

@@ -29,12 +29,12 @@ from tests.integration.conftest import (
     cluster_script,
     node_pid,
     wait_for_brokers,
+    wait_for_output,
 )
 from tests.integration.test_supervision import (
     FAST,
     assert_exactly_once,
     sample_or_skip,
-    wait_for_output,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.fault]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import PipelineUnderTest, key_counts
+from tests.integration.conftest import PipelineUnderTest, key_counts, wait_for_output
 from tests.integration.test_pipeline import bbc_sample, expected_ids
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -27,15 +26,7 @@ def test_sigkill_mid_replay_then_restart_loses_and_duplicates_nothing(
     first.wait_ready()
     # A rate-limited replay keeps producing while the worker dies: mid-replay, transactions open.
     replay = pipeline.start_replay(sample, extra=["--rate", "15"])
-    seen = 0
-
-    def note(total: int) -> None:
-        nonlocal seen
-        seen = total
-
-    deadline = time.monotonic() + 120
-    while seen < wanted.total() // 10 and time.monotonic() < deadline:
-        pipeline.collect(expected=wanted.total() // 10, timeout=2, settle=0, progress=note)
+    seen = wait_for_output(pipeline, wanted.total() // 10, timeout=120)
     assert first.stop(signal.SIGKILL) == -signal.SIGKILL
     assert seen < wanted.total(), "the worker finished before it could be killed mid-replay"
     assert replay.poll() is None, "the replay finished before the worker was killed"

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import PipelineUnderTest, assert_lag_drains
+from tests.integration.conftest import PipelineUnderTest, assert_lag_drains, wait_for_output
 from tests.integration.test_supervision import (
     FAST,
     assert_exactly_once,
     sample_or_skip,
-    wait_for_output,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.fault]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.worker_process import WorkerProcess
-from tests.integration.conftest import PipelineUnderTest, key_counts
+from tests.integration.conftest import PipelineUnderTest, key_counts, wait_for_output
 from tests.integration.test_pipeline import bbc_sample, expected_ids
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -40,19 +40,6 @@ def sample_or_skip(tmp_path: Path, count: int) -> tuple[Path, Counter[bytes]]:
     if sample is None:
         pytest.skip("needs ../shared/data/corpora/bbc")
     return sample, expected_ids(sample)
-
-
-def wait_for_output(pipeline: PipelineUnderTest, at_least: int, timeout: float = 90) -> None:
-    seen = 0
-
-    def note(total: int) -> None:
-        nonlocal seen
-        seen = total
-
-    deadline = time.monotonic() + timeout
-    while seen < at_least and time.monotonic() < deadline:
-        pipeline.collect(expected=at_least, timeout=2, settle=0, progress=note)
-    assert seen >= at_least, f"only {seen} results after {timeout:g}s"
 
 
 def assert_exactly_once(pipeline: PipelineUnderTest, wanted: Counter[bytes], log: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 from pipeline.settings import Settings
 from pipeline.stages import registry
 from pipeline.stages.registry import (
-    STAGE_NAMES,
     STAGES,
+    WORKER_STAGE_NAMES,
     StageContext,
     parse_stage_list,
     source_of,
@@ -69,7 +69,7 @@ def test_stage_lists_are_checked_against_the_registry() -> None:
 
 
 def test_the_default_stage_set_is_the_whole_registry() -> None:
-    assert Settings().stage_list == STAGE_NAMES
+    assert Settings().stage_list == WORKER_STAGE_NAMES
 
 
 def test_a_stage_set_with_a_hole_is_named() -> None:
