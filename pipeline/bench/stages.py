@@ -30,7 +30,13 @@ from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.shared_data import SharedData  # noqa: E402
 from pipeline.sources import SourceError, read_records  # noqa: E402
 from pipeline.stages.registry import STAGES, TRENDS_STAGE, Record, StageContext  # noqa: E402
-from pipeline.stages.trends import TrendsState, contributions, windows_from  # noqa: E402
+from pipeline.stages.trends import (  # noqa: E402
+    TrendsState,
+    contributions,
+    encode_row,
+    row_key,
+    windows_from,
+)
 
 
 @dataclass(frozen=True)
@@ -164,20 +170,37 @@ def main(argv: list[str] | None = None) -> int:
             break
         results.append(result)
         print(f"{name}: done", flush=True)
+    state = TrendsState(windows_from())
     if len(results) == len(STAGES):
-        result, _ = run_stage(TRENDS_STAGE, _load_trends, records)
+        result, _ = run_stage(TRENDS_STAGE, partial(_load_trends, state), records)
         results.append(result)
         print(f"{TRENDS_STAGE}: done", flush=True)
     if results:
         print(format_table(results))
+    if len(state):
+        print(trends_state_size(state, len(records)))
     return 0
 
 
-def _load_trends() -> Callable[[Record], Record]:
+def trends_state_size(state: TrendsState, articles: int) -> str:
+    """The trends state's rows and their size on ``news.trends``. The BBC articles carry no
+    dates, so all fall into one window of each length: per 10,000 articles scaled from these,
+    an upper bound (an entity named again adds no row)."""
+    rows = state.rows()
+    size = sum(len(encode_row(row)) + len(row_key(row)) for row in rows)
+    per_10k = 10_000 / articles
+    return (
+        f"trends state after {articles} articles: {len(rows)} rows, {size / 1024:.0f} KiB as "
+        f"records on news.trends; at most {len(rows) * per_10k:.0f} rows, "
+        f"{size * per_10k / 2**20:.1f} MiB per 10,000 articles in one window of each length "
+        f"({', '.join(state.windows)})"
+    )
+
+
+def _load_trends(state: TrendsState) -> Callable[[Record], Record]:
     """The trends stage's own work on an enriched article, in-process: its contributions
-    counted in a state with the default windows (the Kafka hops are not in it)."""
-    windows = windows_from()
-    state = TrendsState(windows)
+    counted in ``state`` (the Kafka hops are not in it)."""
+    windows = list(state.windows.values())
 
     def count(record: Record) -> Record:
         for contribution in contributions(record, windows):

@@ -21,6 +21,13 @@ surface forms; typed scores also require equal types. Then:
   ("Hanoi" folded into "Hanoi Hilton").
 
 A split name ("Vladimir" + "Putin") or a partial span ("Britain Liu Xiaming") matches nothing.
+
+Keys across articles (``score_keys``). Gold entities of different pages with the same
+canonical name and type are one real entity; each gold entity takes the entity keys (the
+trends stage's ``entity_key``) of the predictions that match it. Then:
+
+- joined: pairs of pages naming the same gold entity whose matched keys meet / such pairs;
+- wrong joins: keys matched to two or more different gold entities, listed.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from pipeline.evaluation.options import (
     shared_data,
     write_jsonl,
 )
+from pipeline.stages.trends import entity_key
 
 TYPES = ("PER", "ORG", "LOC", "MISC")
 HALVES = ("tune", "heldout")
@@ -74,10 +82,12 @@ class Entity:
     type: str
     keys: frozenset[str]
     name: str = ""
+    # A prediction's key across articles (``entity_key``); empty for gold entities.
+    entity_key: str = ""
 
     @classmethod
-    def of(cls, kind: str, forms: Iterable[str], name: str = "") -> Entity:
-        return cls(kind, frozenset(k for k in map(form_key, forms) if k), name)
+    def of(cls, kind: str, forms: Iterable[str], name: str = "", entity_key: str = "") -> Entity:
+        return cls(kind, frozenset(k for k in map(form_key, forms) if k), name, entity_key)
 
 
 @dataclass
@@ -176,9 +186,66 @@ def gold_entities(gold: Mapping[str, Any]) -> dict[str, list[Entity]]:
 def predicted_entities(record: Mapping[str, Any]) -> list[Entity]:
     """The entities of one tagged (or enriched) record."""
     return [
-        Entity.of(e["type"], (m["text"] for m in e.get("mentions") or []), e.get("name", ""))
+        Entity.of(
+            e["type"],
+            (m["text"] for m in e.get("mentions") or []),
+            e.get("name", ""),
+            entity_key({"name": "", **e}),
+        )
         for e in record.get("entities") or []
     ]
+
+
+@dataclass
+class KeyScores:
+    """How the entity keys join the gold set's pages (see the module docstring)."""
+
+    pairs: int = 0
+    joined: int = 0
+    # key -> the different gold entities (name, type) it was matched to
+    wrong_joins: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # gold entities (name, type) on 2+ pages whose pages were not all joined
+    apart: list[tuple[str, str]] = field(default_factory=list)
+
+
+def score_keys(
+    gold: Mapping[str, Sequence[Entity]], predicted: Mapping[str, Sequence[Entity]]
+) -> KeyScores:
+    keys_of: dict[tuple[str, str], list[set[str]]] = {}
+    gold_of_key: dict[str, set[tuple[str, str]]] = {}
+    for page, entities in gold.items():
+        for g in entities:
+            keys = {p.entity_key for p in predicted.get(page, ()) if g.keys & p.keys}
+            if not keys:
+                continue
+            keys_of.setdefault((g.name, g.type), []).append(keys)
+            for key in keys:
+                gold_of_key.setdefault(key, set()).add((g.name, g.type))
+    scores = KeyScores()
+    for identity, pages in keys_of.items():
+        pairs = [(a, b) for i, a in enumerate(pages) for b in pages[i + 1 :]]
+        joined = sum(bool(a & b) for a, b in pairs)
+        scores.pairs += len(pairs)
+        scores.joined += joined
+        if joined < len(pairs):
+            scores.apart.append(identity)
+    scores.wrong_joins = {k: sorted(v) for k, v in sorted(gold_of_key.items()) if len(v) > 1}
+    return scores
+
+
+def format_key_scores(scores: KeyScores) -> str:
+    lines = [
+        f"keys across pages: {scores.joined} of {scores.pairs} page pairs naming the same gold "
+        f"entity share a key ({100 * _ratio(scores.joined, scores.pairs):.1f}%)"
+    ]
+    if scores.apart:
+        lines.append("  not always joined: " + "; ".join(f"{n} ({t})" for n, t in scores.apart))
+    lines.append(f"  wrong joins (one key, different gold entities): {len(scores.wrong_joins)}")
+    lines += [
+        f"    {key}: " + "; ".join(f"{n} ({t})" for n, t in names)
+        for key, names in scores.wrong_joins.items()
+    ]
+    return "\n".join(lines)
 
 
 def tag_pages(
@@ -256,6 +323,8 @@ def eval_cli(
             records = [orjson.loads(line) for line in lines if line.strip()]
     for half, counts in score(gold_data, records).items():
         typer.echo(format_scores(f"{half} ({_pages(gold_data, half)} pages)", counts))
+    by_page = {str(r.get("id")): predicted_entities(r) for r in records}
+    typer.echo(format_key_scores(score_keys(gold_entities(gold_data), by_page)))
 
 
 def _pages(gold: Mapping[str, Any], half: str) -> int:

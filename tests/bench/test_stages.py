@@ -5,8 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.stages import Record, format_table, main, read_bbc, run_stage
+from pipeline.bench.stages import (
+    Record,
+    format_table,
+    main,
+    read_bbc,
+    run_stage,
+    trends_state_size,
+)
 from pipeline.errors import InvalidRecord
+from pipeline.stages.trends import Contribution, TrendsState, windows_from
 
 
 def test_reads_the_corpus_layout_and_survives_latin_1(tmp_path: Path) -> None:
@@ -43,3 +51,19 @@ def test_run_stage_counts_failures_and_formats_a_table() -> None:
 def test_skips_without_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--shared-dir", str(tmp_path)]) == 0
     assert "skipped: no BBC corpus" in capsys.readouterr().out
+
+
+def test_the_trends_state_size_counts_rows_and_their_bytes_per_10k_articles() -> None:
+    windows = windows_from("1h,1d")
+    state = TrendsState(windows)
+    for name in ("Putin", "Starmer"):
+        for window in windows:
+            state.apply(
+                Contribution(
+                    window.name, "2030-01-01T00:00:00Z", f"per:{name}", name, "PER", 2, None
+                )
+            )
+    line = trends_state_size(state, articles=100)
+    assert line.startswith("trends state after 100 articles: 4 rows")
+    assert "at most 400 rows" in line
+    assert line.endswith("(1h, 1d)")

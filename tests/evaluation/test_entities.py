@@ -5,8 +5,10 @@ from pipeline.evaluation.entities import (
     Entity,
     eval_cli,
     form_key,
+    format_key_scores,
     load_gold,
     score,
+    score_keys,
     score_page,
 )
 from pipeline.shared_data import SharedData
@@ -86,3 +88,30 @@ def test_cli_scores_the_shared_pages():
     for half in ("tune", "heldout", "all"):
         assert f"{half} (" in result.output
     assert "unmerged" in result.output
+
+
+def test_keys_join_pages_naming_the_same_gold_entity_and_wrong_joins_are_listed():
+    usa = ["United States", "US", "America"]
+    gold = {
+        "a": [Entity.of("LOC", usa, "United States"), Entity.of("LOC", ["York"], "York")],
+        "b": [Entity.of("LOC", usa, "United States"), Entity.of("LOC", ["New York"], "New York")],
+        "c": [Entity.of("LOC", usa, "United States")],
+    }
+    predicted = {
+        "a": [
+            Entity.of("LOC", ["US"], entity_key="loc:US"),
+            Entity.of("LOC", ["York"], entity_key="loc:5128581"),
+        ],
+        "b": [
+            Entity.of("LOC", ["America"], entity_key="loc:US"),
+            Entity.of("LOC", ["New York"], entity_key="loc:5128581"),
+        ],
+        "c": [Entity.of("LOC", ["United States"], entity_key="loc:united states")],
+    }
+    scores = score_keys(gold, predicted)
+    assert (scores.joined, scores.pairs) == (1, 3)  # a-b joined; a-c and b-c apart
+    assert scores.apart == [("United States", "LOC")]
+    assert scores.wrong_joins == {"loc:5128581": [("New York", "LOC"), ("York", "LOC")]}
+    report = format_key_scores(scores)
+    assert "1 of 3 page pairs" in report
+    assert "loc:5128581: New York (LOC); York (LOC)" in report
