@@ -272,7 +272,7 @@ def enrich(
         typer.Option(help="Show a progress bar on stderr [default: when stderr is a terminal]"),
     ] = None,
 ) -> None:
-    """Run the three stages in-process (no broker) and write one enriched JSON record per line."""
+    """Run the record stages in-process (no broker) and write one enriched JSON record per line."""
     from pipeline.enrich import enrich_paths
 
     setup_logging(Settings().log_level)
