@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: done", flush=True)
     state = TrendsState(windows_from())
     if len(results) == len(STAGES):
-        result, _ = run_stage(TRENDS_STAGE, partial(_load_trends, state), records)
+        result, _ = run_stage(TRENDS_STAGE, partial(load_trends, state), records)
         results.append(result)
         print(f"{TRENDS_STAGE}: done", flush=True)
     if results:
@@ -197,7 +197,7 @@ def trends_state_size(state: TrendsState, articles: int) -> str:
     )
 
 
-def _load_trends(state: TrendsState) -> Callable[[Record], Record]:
+def load_trends(state: TrendsState) -> Callable[[Record], Record]:
     """The trends stage's own work on an enriched article, in-process: its contributions
     counted in ``state`` (the Kafka hops are not in it)."""
     windows = list(state.windows.values())

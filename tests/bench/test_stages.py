@@ -67,3 +67,15 @@ def test_the_trends_state_size_counts_rows_and_their_bytes_per_10k_articles() ->
     assert line.startswith("trends state after 100 articles: 4 rows")
     assert "at most 400 rows" in line
     assert line.endswith("(1h, 1d)")
+
+
+def test_make_bench_times_the_trends_counting_of_a_runs_enriched_articles() -> None:
+    from pipeline.bench.pipeline import trends_rate
+
+    record = {
+        "id": "a",
+        "published_at": "2030-01-01T05:00:00Z",
+        "entities": [{"name": "Putin", "type": "PER", "mentions": [{"text": "Putin"}]}],
+    }
+    assert trends_rate([record] * 50) > 0
+    assert trends_rate([]) == 0
