@@ -2,7 +2,8 @@
 
 Replays the BBC corpus (shared/data/corpora/bbc) through every stage of the registry in
 order (normalise, dedup, tag, stance), each fed the previous stage's output, then counts the
-enriched articles' trends (the trends stage's own work, without its Kafka hops), and prints
+enriched articles' trends (the trends stage's own work, without its Kafka hops; the articles
+are dated as a feed of 10,000 a day), and prints
 articles/s, per-article latency and the process's peak memory after each stage. The process
 is pinned to one CPU and every math library to one thread, because a stream worker gets one
 core per partition.
@@ -21,8 +22,9 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -154,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: no BBC corpus at {corpus} (set --shared-dir or NEWS_PIPELINE_SHARED_DIR)")
         return 0
     _pin_to_one_cpu()
-    records = list(read_bbc(corpus, args.limit))
+    records = dated(read_bbc(corpus, args.limit))
     print(
         f"{len(records)} BBC articles, one core, peak RSS so far {_peak_rss_mb():.0f} MB",
         flush=True,
@@ -182,18 +184,33 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# The BBC articles carry no dates: they are given one each, as a feed of this many a day would.
+ARTICLES_PER_DAY = 10_000
+DATED_FROM = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def dated(records: Iterable[Record]) -> list[Record]:
+    """The records with ``published_at`` spread evenly at ``ARTICLES_PER_DAY``: without a time
+    an article adds nothing to the trends, and the trends state would measure nothing."""
+    step = timedelta(days=1) / ARTICLES_PER_DAY
+    return [
+        {**record, "published_at": (DATED_FROM + i * step).isoformat()}
+        for i, record in enumerate(records)
+    ]
+
+
 def trends_state_size(state: TrendsState, articles: int) -> str:
-    """The trends state's rows and their size on ``news.trends``. The BBC articles carry no
-    dates, so all fall into one window of each length: per 10,000 articles scaled from these,
-    an upper bound (an entity named again adds no row)."""
+    """The trends state's rows and their size on ``news.trends``, for articles dated as a feed
+    of ``ARTICLES_PER_DAY`` a day; per 10,000 articles scaled from these, an upper bound (an
+    entity named again in the day adds no row to the day's window)."""
     rows = state.rows()
     size = sum(len(encode_row(row)) + len(row_key(row)) for row in rows)
     per_10k = 10_000 / articles
     return (
         f"trends state after {articles} articles: {len(rows)} rows, {size / 1024:.0f} KiB as "
         f"records on news.trends; at most {len(rows) * per_10k:.0f} rows, "
-        f"{size * per_10k / 2**20:.1f} MiB per 10,000 articles in one window of each length "
-        f"({', '.join(state.windows)})"
+        f"{size * per_10k / 2**20:.1f} MiB per 10,000 articles ({ARTICLES_PER_DAY:,} a day; "
+        f"windows {', '.join(state.windows)})"
     )
 
 

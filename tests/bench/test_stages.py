@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.bench.stages import (
     Record,
+    dated,
     format_table,
     main,
     read_bbc,
@@ -66,7 +67,7 @@ def test_the_trends_state_size_counts_rows_and_their_bytes_per_10k_articles() ->
     line = trends_state_size(state, articles=100)
     assert line.startswith("trends state after 100 articles: 4 rows")
     assert "at most 400 rows" in line
-    assert line.endswith("(1h, 1d)")
+    assert line.endswith("(10,000 a day; windows 1h, 1d)")
 
 
 def test_make_bench_times_the_trends_counting_of_a_runs_enriched_articles() -> None:
@@ -79,3 +80,12 @@ def test_make_bench_times_the_trends_counting_of_a_runs_enriched_articles() -> N
     }
     assert trends_rate([record] * 50) > 0
     assert trends_rate([]) == 0
+
+
+def test_bench_articles_are_dated_as_a_feed_of_ten_thousand_a_day() -> None:
+    records = dated([{"id": str(i)} for i in range(3)])
+    assert [r["published_at"] for r in records] == [
+        "2030-01-01T00:00:00+00:00",
+        "2030-01-01T00:00:08.640000+00:00",
+        "2030-01-01T00:00:17.280000+00:00",
+    ]
