@@ -44,7 +44,7 @@ run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen
 	deploy/local/run.sh
 
 test: $(STAMP) deploy-check-deps  ## Unit, agent, integration and fault tests (starts the brokers it needs, stops them after)
-	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider -m "not deploy" $(PYTEST_ARGS)
 
 FAULT_RUNS ?= 5
 test-faults: $(STAMP)  ## Only the fault-injection tests, FAULT_RUNS times in a row (default 5); counts passes

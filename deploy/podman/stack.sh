@@ -6,6 +6,8 @@
 #                    PROMETHEUS_URL= for clients on the host
 #   stack.sh down    remove every container, network and volume of the stack
 #   stack.sh ps      the stack's containers
+#   stack.sh compose ARGS...   podman-compose with the stack's files and project, e.g.
+#                    `stack.sh compose run --rm --no-deps replay` (replays seeds/ from a container)
 # Environment: STACK_PROJECT (news-pipeline-stack), STACK_KAFKA_PORT (21092) and
 # STACK_PROMETHEUS_PORT (21090), both published on 127.0.0.1 only; STACK_TIMEOUT seconds a
 # container may take to become healthy (300); PODMAN_COMPOSE (the one in .venv).
@@ -117,5 +119,6 @@ case ${1:-} in
   up) up ;;
   down) down ;;
   ps) podman ps -a --filter "label=io.podman.compose.project=$project" ;;
-  *) echo "usage: $0 up | down | ps" >&2; exit 2 ;;
+  compose) shift; compose "$@" ;;
+  *) echo "usage: $0 up | down | ps | compose ARGS..." >&2; exit 2 ;;
 esac
