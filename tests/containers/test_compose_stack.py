@@ -152,7 +152,9 @@ def test_the_image_runs_as_kubernetes_runs_it_non_root_read_only_no_capabilities
     podman(
         "run", "-d", "--name", name, "--network", stack.network,
         "--user", "10001:10001", "--read-only", "--cap-drop", "ALL",
-        "--security-opt", "no-new-privileges", "--tmpfs", "/tmp", "--tmpfs", "/app/data",
+        "--security-opt", "no-new-privileges",
+        # emptyDirs, writable by the pod's fsGroup in Kubernetes (U: owned by the user).
+        "--tmpfs", "/tmp:rw,U", "--tmpfs", "/app/data:rw,U",
         "-e", "KAFKA_BOOTSTRAP_SERVERS=kafka:9092", "-e", "NEWS_PIPELINE_APP_ID=hardened",
         "-e", "NEWS_PIPELINE_TOPIC_PREFIX=hardened.", "-e", "NEWS_PIPELINE_STAGES=tag,stance",
         "news-pipeline:0.1.0", "worker",
@@ -174,15 +176,3 @@ def test_the_image_runs_as_kubernetes_runs_it_non_root_read_only_no_capabilities
         assert "worker exited with code 0" in logs(name)
     finally:
         podman("rm", "-f", name, check=False)
-
-
-def test_stack_down_leaves_nothing_behind(stack: Stack) -> None:
-    down = stack.run("down")
-    assert down.returncode == 0, down.stderr
-    assert stack.containers() == []
-    networks = podman("network", "ls", "--format", "{{.Name}}").split()
-    assert stack.network not in networks
-    volumes = podman(
-        "volume", "ls", "-q", "--filter", f"label=io.podman.compose.project={stack.project}"
-    )
-    assert volumes == ""
