@@ -47,7 +47,6 @@ up_to_date() {  # image, hash
   [ "$(podman image inspect --format "{{index .Labels \"$LABEL\"}}" "$1" 2>/dev/null)" = "$2" ]
 }
 
-
 build_base() {
   local hash
   hash=$(inputs_hash "bookworm minbase $mirror 1")
