@@ -7,6 +7,12 @@ ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# A package mirror or a wheelhouse for builds that cannot reach PyPI (pip reads these; unset,
+# PyPI): --build-arg PIP_INDEX_URL=https://mirror/simple, or PIP_NO_INDEX=1 with
+# PIP_FIND_LINKS=<folder of wheels> (deploy/podman/images.sh mounts one with podman build -v).
+ARG PIP_INDEX_URL
+ARG PIP_FIND_LINKS
+ARG PIP_NO_INDEX
 RUN python -m venv /opt/venv
 WORKDIR /src
 # pyproject.toml pins every direct dependency to one version; pip installs exactly those.

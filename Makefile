@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: help install broker broker-stop cluster cluster-stop broker-secure broker-secure-stop run test test-fast lint \
-        test-faults bench bench-stages soak eval train-tag train-ner train-stance deploy-check-deps clean
+        test-faults bench bench-stages soak eval train-tag train-ner train-stance deploy-check-deps clean \
+        images stack-up stack-down test-deploy podman-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -43,7 +44,7 @@ run: $(STAMP)  ## Broker + worker + replay of seeds/, enriched results on screen
 	deploy/local/run.sh
 
 test: $(STAMP) deploy-check-deps  ## Unit, agent, integration and fault tests (starts the brokers it needs, stops them after)
-	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	deploy/local/with-broker.sh $(BIN)/pytest -q -p no:cacheprovider -m "not deploy" $(PYTEST_ARGS)
 
 FAULT_RUNS ?= 5
 test-faults: $(STAMP)  ## Only the fault-injection tests, FAULT_RUNS times in a row (default 5); counts passes
@@ -94,6 +95,26 @@ train-stance: $(STAMP)  ## Retrain the stance model from NewsMTSC (one per-targe
 	    --epochs 3 --lr 5e-5 --seed 13 --threads 1 --per-target
 	$(BIN)/python -m pipeline.training.stance.export --base-dir $(STANCE_BASE) \
 	    --checkpoint $(STANCE_BUILD)/pt-a/checkpoint.pt --temperature 1.4
+
+DEPLOY_STAMP := $(VENV)/.installed-deploy
+$(DEPLOY_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[deploy]'
+	touch $@
+
+podman-deps: $(DEPLOY_STAMP)  ## podman, runc and debootstrap (apt-get, when missing) and podman-compose
+	@deploy/podman/install.sh
+
+images: podman-deps  ## Build the worker, Kafka and Prometheus images with podman, no registry (only what changed)
+	deploy/podman/images.sh all
+
+stack-up: podman-deps  ## The compose stack in podman (broker, topics, a worker per stage, Prometheus); prints KAFKA_BOOTSTRAP_SERVERS and PROMETHEUS_URL
+	deploy/podman/stack.sh up
+
+stack-down:  ## Remove every container, network and volume stack-up made
+	deploy/podman/stack.sh down
+
+test-deploy: podman-deps  ## The deployment scenarios against real containers (compose stack, faults, kube play, hardening)
+	$(BIN)/pytest -q -p no:cacheprovider -m deploy tests/containers $(PYTEST_ARGS)
 
 deploy-check-deps:  ## Tools the deployment tests need (Debian's prometheus, schemas)
 	@if [ -x deploy/check-deps.sh ]; then deploy/check-deps.sh; fi

@@ -68,6 +68,7 @@ def run_worker(settings: Settings) -> int:
     trends = TrendsAgents.of(app)
     if trends is not None:
         REGISTRY.register(TrendsCollector(trends.rows))
+    watchdog.watch(app)
     worker = SupervisedWorker(app, watchdog, loglevel=settings.log_level, quiet=True)
 
     @app.task

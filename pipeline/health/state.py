@@ -2,10 +2,17 @@
 
 A worker is **alive** when its event loop has beaten recently (a loop task stamps
 ``HealthState.heartbeat_at`` every second) and its Kafka consumer is running. It is **ready**
-when it is alive, holds partitions, and is not **stalled**: messages are waiting on the
-partitions it holds, yet it has processed nothing for ``stall_timeout_s``. The clock for
-"nothing" restarts when the assignment changes, so a worker that was just handed a backlog is
-given the same grace as one that has just started. An idle worker (nothing waiting) is ready.
+when it is able to work: alive (so its models are loaded: the probes are served only after),
+in its consumer group (it has completed a rebalance), the broker answering its last lag check,
+and not **stalled**: messages are waiting on the partitions it holds, yet it has processed
+nothing for ``stall_timeout_s``. The clock for "nothing" restarts when the assignment changes,
+so a worker that was just handed a backlog is given the same grace as one that has just
+started.
+
+Holding partitions is not part of readiness. A replica beyond the partition count (or a second
+dedup replica, whose input has one partition) holds none, yet it is ready: it takes over the
+moment a peer leaves. Were it not ready, a Kubernetes rollout would wait on it forever. It is
+**idle**, which it says in ``/readyz`` and in the ``news_pipeline_worker_idle`` gauge.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ class HealthState:
     consumer_running: bool = False
     assigned: frozenset[Partition] = frozenset()
     assigned_at: float = field(default_factory=time.monotonic)
+    # Set once the consumer has completed a rebalance (with or without partitions): it is a
+    # member of its group. Later rebalances leave it set, so readiness does not flap with them.
+    joined: bool = False
     shutting_down: bool = False
 
     def assign(self, partitions: Collection[Partition], now: float) -> None:
@@ -54,6 +64,7 @@ class Health:
     alive: bool
     ready: bool
     stalled: bool
+    idle: bool  # in its group with no input partition: ready, with nothing to do
     waiting: int | None  # messages waiting on the assigned partitions; None: lag unknown
     seconds_since_progress: float
     reasons: tuple[str, ...]
@@ -63,6 +74,7 @@ class Health:
             "alive": self.alive,
             "ready": self.ready,
             "stalled": self.stalled,
+            "idle": self.idle,
             "waiting": self.waiting,
             "seconds_since_progress": round(self.seconds_since_progress, 1),
             "reasons": list(self.reasons),
@@ -102,8 +114,10 @@ def assess(
     since = max(0.0, now - last)
     waiting = waiting_on(state.assigned, lag)
     stalled = bool(waiting) and since > stall_timeout_s
-    if not state.assigned:
-        reasons.append("no partitions assigned")
+    if not state.joined:
+        reasons.append("not yet a member of its consumer group")
+    if lag is not None and lag.refreshed_at and not lag.broker_up:
+        reasons.append("the Kafka broker did not answer the last lag check")
     if stalled:
         reasons.append(
             f"stalled: {waiting} messages waiting on its partitions, none processed for "
@@ -113,6 +127,7 @@ def assess(
         alive=alive,
         ready=not reasons,
         stalled=stalled,
+        idle=alive and state.joined and not state.assigned,
         waiting=waiting,
         seconds_since_progress=since,
         reasons=tuple(reasons),

@@ -63,6 +63,14 @@ class Watchdog:
         self._lock = threading.Lock()
         self._deadline: threading.Timer | None = None
 
+    def watch(self, app: faust.App) -> None:
+        """Follow ``app``'s rebalances: the first completed one makes the worker a group member
+        (ready even with no partitions)."""
+        app.on_partitions_assigned.connect(self.on_partitions_assigned)
+
+    async def on_partitions_assigned(self, *_: Any, **__: Any) -> None:
+        self.state.joined = True
+
     def check(self) -> Health:
         return assess(
             self.state,

@@ -18,6 +18,7 @@ class HealthMetrics:
     alive: Gauge
     ready: Gauge
     stalled: Gauge
+    idle: Gauge
     seconds_since_progress: Gauge
     assigned_partitions: Gauge
 
@@ -28,11 +29,20 @@ class HealthMetrics:
 
         return cls(
             alive=gauge("alive", "1 while /healthz passes: the loop beats, the consumer runs."),
-            ready=gauge("ready", "1 while /readyz passes: alive, assigned, not stalled."),
+            ready=gauge(
+                "ready",
+                "1 while /readyz passes: alive, in its consumer group, broker answering, "
+                "not stalled.",
+            ),
             stalled=gauge(
                 "stalled",
                 "1 when messages wait on this worker's partitions but it processed none for "
                 "NEWS_PIPELINE_STALL_TIMEOUT_S.",
+            ),
+            idle=gauge(
+                "idle",
+                "1 while this worker is in its consumer group but holds no input partition "
+                "(more replicas than partitions): ready, with nothing to do.",
             ),
             seconds_since_progress=gauge(
                 "seconds_since_progress",
@@ -48,5 +58,6 @@ class HealthMetrics:
         self.alive.set(health.alive)
         self.ready.set(health.ready)
         self.stalled.set(health.stalled)
+        self.idle.set(health.idle)
         self.seconds_since_progress.set(health.seconds_since_progress)
         self.assigned_partitions.set(assigned)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.deploy.deployfiles import DEPLOY, require_tool
+from pipeline.stages.registry import WORKER_STAGE_NAMES
+from tests.deploy.deployfiles import DEPLOY, load_yaml_documents, require_tool
 
 PROMETHEUS_DIR = DEPLOY / "prometheus"
 HINT = "run deploy/prometheus/install.sh (Debian's prometheus package ships promtool)"
@@ -40,3 +41,11 @@ def test_the_promised_alerts_exist() -> None:
         "WorkerStalled",
     ):
         assert f"alert: NewsPipeline{alert}" in rules
+
+
+def test_prometheus_scrapes_every_worker_service_of_the_compose_file() -> None:
+    """The trends service once ran unscraped: its name was missing from dns_sd_configs."""
+    (config,) = load_yaml_documents((PROMETHEUS_DIR / "prometheus.yml").read_text())
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "news-pipeline"]
+    names = {name for sd in job["dns_sd_configs"] for name in sd["names"]}
+    assert names == set(WORKER_STAGE_NAMES)

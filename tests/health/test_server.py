@@ -16,7 +16,8 @@ from pipeline.stages.trends import Row
 
 
 def health(alive: bool, ready: bool) -> Health:
-    return Health(alive, ready, False, 0, 1.0, () if ready else ("no partitions assigned",))
+    reasons = () if ready else ("not yet a member of its consumer group",)
+    return Health(alive, ready, False, False, 0, 1.0, reasons)
 
 
 @pytest.fixture()
@@ -49,7 +50,7 @@ def test_healthz_and_readyz_answer_200_or_503_with_the_reasons(
     assert get(server, "/healthz")[0] == 200
     status, body = get(server, "/readyz")
     assert status == 503
-    assert json.loads(body)["reasons"] == ["no partitions assigned"]
+    assert json.loads(body)["reasons"] == ["not yet a member of its consumer group"]
     current[0] = health(True, True)
     assert get(server, "/readyz")[0] == 200
     current[0] = health(False, False)

@@ -18,7 +18,9 @@ def judge(state: HealthState, progress: Progress, snapshot: LagSnapshot | None, 
 
 
 def running(now: float = 0.0, assigned: tuple[int, ...] = (0, 1)) -> HealthState:
-    state = HealthState(started_at=0.0, assigned_at=0.0, heartbeat_at=now, consumer_running=True)
+    state = HealthState(
+        started_at=0.0, assigned_at=0.0, heartbeat_at=now, consumer_running=True, joined=True
+    )
     state.assign([(RAW, p) for p in assigned], 0.0)
     return state
 
@@ -44,10 +46,37 @@ def test_a_stopped_consumer_or_a_shutdown_is_not_alive() -> None:
     assert not judge(state, Progress(), lag(), now=5).alive
 
 
-def test_no_partitions_is_alive_but_not_ready() -> None:
-    health = judge(running(5, assigned=()), Progress(), lag(), now=5)
+def test_a_member_of_its_group_without_partitions_is_ready_and_idle() -> None:
+    """More replicas than partitions: the spare one must not hold a rollout back."""
+    health = judge(running(5, assigned=()), Progress(), lag(p0=3), now=5)
+    assert health.alive and health.ready and health.idle
+    assert health.reasons == () and health.waiting == 0
+    assert health.as_dict()["idle"] is True
+
+
+def test_a_worker_with_partitions_is_not_idle() -> None:
+    assert not judge(running(5), Progress(), lag(p0=0, p1=0), now=5).idle
+
+
+def test_not_yet_in_its_group_is_alive_but_not_ready() -> None:
+    state = running(5, assigned=())
+    state.joined = False
+    health = judge(state, Progress(), lag(), now=5)
+    assert health.alive and not health.ready and not health.idle
+    assert health.reasons == ("not yet a member of its consumer group",)
+
+
+def test_a_broker_that_failed_the_last_lag_check_is_not_ready() -> None:
+    down = LagSnapshot(False, (), 1.0, 3.0)
+    health = judge(running(500), Progress(), down, now=500)
     assert health.alive and not health.ready
-    assert health.reasons == ("no partitions assigned",)
+    assert health.reasons == ("the Kafka broker did not answer the last lag check",)
+
+
+def test_no_lag_check_yet_does_not_hold_readiness_back() -> None:
+    """Joining the group already took a broker that answers."""
+    never = LagSnapshot(False, (), 0.0, 0.0)
+    assert judge(running(5), Progress(), never, now=5).ready
 
 
 def test_waiting_messages_and_no_progress_past_the_timeout_is_stalled() -> None:
@@ -74,4 +103,4 @@ def test_a_new_assignment_restarts_the_stall_clock() -> None:
 def test_unknown_lag_is_not_a_stall() -> None:
     down = LagSnapshot(False, (), 1.0, 3.0)
     health = judge(running(500), Progress(), down, now=500)
-    assert health.ready and health.waiting is None
+    assert not health.stalled and health.waiting is None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from prometheus_client import CollectorRegistry
+
 from pipeline.health.watchdog import Watchdog
 from pipeline.kafka.lag import LagSnapshot, PartitionLag
+from pipeline.metrics.health import HealthMetrics
 from pipeline.settings import Settings
 
 TP = SimpleNamespace(topic="news.raw", partition=0)
@@ -60,3 +65,37 @@ def test_a_crash_asks_for_an_exit_with_the_reason() -> None:
     crashed.crashed, crashed.crash_reason = True, RuntimeError("ProducerFenced")
     dog.tick(crashed, Service())
     assert exits == ["crashed: RuntimeError('ProducerFenced')"]
+
+
+class Signal:
+    """Faust's ``app.on_partitions_assigned``, as far as the watchdog uses it."""
+
+    def __init__(self) -> None:
+        self.receivers: list[Callable[..., Any]] = []
+
+    def connect(self, receiver: Callable[..., Any]) -> None:
+        self.receivers.append(receiver)
+
+    async def send(self, assigned: set[Any]) -> None:
+        for receiver in self.receivers:
+            await receiver(self, assigned)
+
+
+def test_a_replica_handed_no_partition_is_ready_and_idle_once_its_rebalance_completes() -> None:
+    clock = [0.0]
+    dog, exits = watchdog(clock, LagSnapshot(True, (), 1.0, 0.1))
+    registry = CollectorRegistry()
+    dog.metrics = HealthMetrics.create(registry)
+    spare = Service(
+        consumer=Service(_thread=Service(), assignment=lambda: []),
+        on_partitions_assigned=Signal(),
+    )
+    dog.watch(spare)
+    health = dog.tick(spare, Service())
+    assert health.alive and not health.ready and not health.idle
+    asyncio.run(spare.on_partitions_assigned.send(set()))
+    clock[0] = 1.0
+    health = dog.tick(spare, Service())
+    assert health.ready and health.idle and not exits
+    assert registry.get_sample_value("news_pipeline_worker_idle") == 1.0
+    assert registry.get_sample_value("news_pipeline_worker_ready") == 1.0
