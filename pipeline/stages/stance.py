@@ -116,8 +116,8 @@ class StanceClassifier:
 
     def _plan(self, article: Article) -> _Plan:
         body: str = article["body"]
-        sentences = _sentences(article)
-        mentions = _mentions_by_sentence(article["entities"], sentences)
+        sentences = sentences_of(article)
+        mentions = mentions_by_sentence(article["entities"], sentences)
         named_only: dict[int, list[tuple[int, int]]] = {}
         for i, by_sentence in list(mentions.items()):
             for s, spans in list(by_sentence.items()):
@@ -204,7 +204,7 @@ class StanceClassifier:
         }
 
 
-def _sentences(article: Article) -> list[tuple[int, int]]:
+def sentences_of(article: Article) -> list[tuple[int, int]]:
     """The sentences the tag stage found; records written before it carried them (schema
     version 1) are split here with the same splitter."""
     carried = article.get("sentences")
@@ -213,7 +213,7 @@ def _sentences(article: Article) -> list[tuple[int, int]]:
     return sentence_spans(article["body"])
 
 
-def _mentions_by_sentence(
+def mentions_by_sentence(
     entities: Sequence[dict[str, Any]], sentences: list[tuple[int, int]]
 ) -> dict[int, dict[int, list[tuple[int, int]]]]:
     """entity index -> {sentence index: its mention spans, relative to that sentence}."""
