@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Step one of issue #22, resumable: fine-tune the MPNet teacher, then label the BBC transfer set
-# and NewsMTSC's training file with it. Rerun the same command to resume after a stop: training
-# resumes from $RUN/teacher/state.pt, labelling skips what its output files already hold.
+# Step one of issue #22, resumable: fine-tune the MPNet teacher, then label NewsMTSC's training file
+# (small) and the BBC transfer set (large, in article-hash order) with it. Rerun the same command to resume after a stop: training
+# resumes from $RUN/teacher-s$SEED/state.pt, labelling skips what its output files already hold.
 #   RUN=/work/teacher-run VENV=/work/teacher-venv nice -n 19 pipeline/training/stance/transfer/run_teacher.sh
 # $RUN/mpnet/all-mpnet-base-v2: the unzipped all-mpnet-base-v2 PyPI parts (models/stance/PROVENANCE.md);
 # $VENV: transformers, torch, safetensors, pydantic-settings, python-dateutil and this package
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../../../.."
 [ -e "$OUT/teacher.pt" ] || $PY -m pipeline.training.experiments.teacher train --base-dir "$BASE" \
     --out "$OUT" --epochs "$EPOCHS" --seed "$SEED" --threads 2
 $PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
-    --targets "$RUN/transfer/bbc_targets.jsonl" --output "$OUT/bbc_probs.jsonl" --threads 2
-$PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
     --targets ../shared/data/stance/newsmtsc/train.jsonl --output "$OUT/newsmtsc_train_probs.jsonl" --threads 2
+$PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
+    --targets "$RUN/transfer/bbc_targets.jsonl" --output "$OUT/bbc_probs.jsonl" --threads 2
 echo "step one done: $OUT"
