@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../../../.."
 [ -f "$RUN/transfer/bbc_targets.jsonl" ] || .venv/bin/python -m pipeline.training.stance.transfer_set \
     --out "$RUN/transfer/bbc_targets.tsv.gz" --texts "$RUN/transfer/bbc_targets.jsonl"
 [ -e "$OUT/teacher.pt" ] || $PY -m pipeline.training.experiments.teacher train --base-dir "$BASE" \
-    --out "$OUT" --epochs "$EPOCHS" --seed "$SEED" --threads 2
+    --out "$OUT" --epochs "$EPOCHS" --seed "$SEED" --threads 2 --save-every 25
 $PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
     --targets ../shared/data/stance/newsmtsc/train.jsonl --output "$OUT/newsmtsc_train_probs.jsonl" --threads 2
 $PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
