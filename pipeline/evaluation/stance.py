@@ -226,9 +226,12 @@ def eval_cli(
         typer.echo(f"expected calibration error of the scores (10 bins): {ece:.4f}")
     if article_level or (article_level is None and gold is None and predictions is None):
         corpus = shared_data(shared_dir).bbc
-        if not corpus.is_dir():
+        if corpus.is_dir():
+            typer.echo(article_report(corpus, per_target, model_dir))
+        elif article_level:
             _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
-        typer.echo(article_report(corpus, per_target, model_dir))
+        else:
+            typer.echo(f"article level: skipped, no BBC corpus at {corpus}")
     if bbc:
         corpus = shared_data(shared_dir).bbc
         if not corpus.is_dir():
