@@ -22,4 +22,5 @@ $PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OU
     --targets ../shared/data/stance/newsmtsc/train.jsonl --output "$OUT/newsmtsc_train_probs.jsonl" --threads 2
 $PY -m pipeline.training.experiments.teacher label --base-dir "$BASE" --out "$OUT" \
     --targets "$RUN/transfer/bbc_targets.jsonl" --output "$OUT/bbc_probs.jsonl" --threads 2
-echo "step one done: $OUT"
+.venv/bin/python -m pipeline.training.stance.teacher_labels --run "$OUT"
+echo "step one done: $OUT; commit pipeline/training/stance/transfer/*_teacher_probs.tsv.gz"
