@@ -158,12 +158,24 @@ def eval_cli(
         ),
     ] = None,
     model_dir: ModelDirOption = None,
+    article_level: Annotated[
+        bool | None,
+        typer.Option(
+            "--articles/--no-articles",
+            help="Also score the stance stage's article-level readings on the article-level "
+            "gold (BBC articles of the shared corpus, tune and held-out halves), the shipped "
+            "aggregation beside the plain mean [default: only without --gold and --predictions]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score stance classification: per-class precision/recall/F1, macro-F1 and targets/s.
 
     With no options it classifies the dev split of the shared NewsMTSC training file itself
     (set NEWS_PIPELINE_SHARED_DIR or --shared-dir to point elsewhere); the figure is a
-    development one, since that split also chose the shipped model's epoch.
+    development one, since that split also chose the shipped model's epoch. It then scores
+    what the article's record carries, an entity's stance in a whole article, on the
+    article-level gold (pipeline/evaluation/article_stance_gold.json).
     """
     if gold is None:
         train = shared_data(shared_dir).newsmtsc_train
@@ -212,6 +224,14 @@ def eval_cli(
             [r["stance"] == truth[(r["primary_gid"], r["gid"])] for r in scored],
         )
         typer.echo(f"expected calibration error of the scores (10 bins): {ece:.4f}")
+    if article_level or (article_level is None and gold is None and predictions is None):
+        corpus = shared_data(shared_dir).bbc
+        if corpus.is_dir():
+            typer.echo(article_report(corpus, per_target, model_dir))
+        elif article_level:
+            _exit(f"no BBC corpus at {corpus}: pass --shared-dir ({SHARED_DIR_ENV})")
+        else:
+            typer.echo(f"article level: skipped, no BBC corpus at {corpus}")
     if bbc:
         corpus = shared_data(shared_dir).bbc
         if not corpus.is_dir():
@@ -221,6 +241,17 @@ def eval_cli(
             f"stance stage on {articles} BBC articles: {articles / cpu_s:.1f} articles/s "
             f"(CPU time, one thread); wall clock {articles / wall_s:.1f}/s"
         )
+
+
+def article_report(corpus: Path, per_target: bool | None, model_dir: Path | None) -> str:
+    from pipeline.evaluation.article_stance import report
+    from pipeline.stages.stance import StanceSettings
+    from pipeline.stance_model.aggregation import Aggregation
+    from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR, StanceModel
+
+    model = StanceModel(model_dir or DEFAULT_MODEL_DIR, per_target=per_target)
+    rules = {"mean (before #22)": Aggregation.mean(), "shipped": StanceSettings().aggregation}
+    return report(model, corpus, rules)
 
 
 def time_stage(corpus: Path, count: int, model_dir: Path | None = None) -> tuple[int, float, float]:

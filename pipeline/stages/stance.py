@@ -1,7 +1,8 @@
 """Tagged article -> article with a stance (favor/against/neutral) per entity.
 
 Each entity is scored in the sentences that mention it and the per-sentence probabilities are
-averaged; the sentences that agree with the result are its evidence. The encoder rows run
+combined by ``StanceSettings.aggregation`` (pipeline.stance_model.aggregation); the sentences
+that agree with the result are its evidence. The encoder rows run
 per article are capped so that a long article with many entities costs about as much as a
 short one: in rounds, most salient entity first, each entity gets one more of its sentences
 while the budget lasts. With a one-pass model one row scores every entity of a sentence, so
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from pipeline.stance_model.aggregation import CHOSEN_AGGREGATION, Aggregation, aggregate
 from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE, mention_only
 from pipeline.stance_model.runtime import Query, StanceModel
 from pipeline.text.sentences import sentence_spans
@@ -51,6 +53,9 @@ class StanceSettings:
     max_sentences_per_entity: int = 3
     max_evidence: int = 3
     articles_per_batch: int = 16
+    # How an entity's sentence readings become the article's: chosen on the tune half of the
+    # article-level gold (`python -m pipeline.evaluation.article_stance`, issue #22).
+    aggregation: Aggregation = field(default_factory=lambda: CHOSEN_AGGREGATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +121,8 @@ class StanceClassifier:
 
     def _plan(self, article: Article) -> _Plan:
         body: str = article["body"]
-        sentences = _sentences(article)
-        mentions = _mentions_by_sentence(article["entities"], sentences)
+        sentences = sentences_of(article)
+        mentions = mentions_by_sentence(article["entities"], sentences)
         named_only: dict[int, list[tuple[int, int]]] = {}
         for i, by_sentence in list(mentions.items()):
             for s, spans in list(by_sentence.items()):
@@ -188,23 +193,24 @@ class StanceClassifier:
             # Over the sentence budget (or no mention inside a sentence): no reading made.
             return {"label": "neutral", "confidence": 0.0, "evidence": []}
         probabilities = np.stack([scores[q][t] for q, t in targets])
-        mean = probabilities.mean(axis=0)
-        best = int(mean.argmax())
-        # Evidence: the sentences that read the same way, the most confident first.
+        reading = aggregate(probabilities, self._settings.aggregation)
+        best = reading.label
+        # Evidence: the sentences that read the same way, the most confident first; a side
+        # taken on evidence no single sentence reads as its top class cites its strongest.
         ranked = sorted(zip(targets, probabilities, strict=True), key=lambda tp: -tp[1][best])
-        agreeing = [q for (q, _), p in ranked if int(p.argmax()) == best]
+        agreeing = [q for (q, _), p in ranked if int(p.argmax()) == best] or [ranked[0][0][0]]
         evidence = [
             {"start": plan.sentences[q][0], "end": plan.sentences[q][1]}
             for q in agreeing[: self._settings.max_evidence]
         ]
         return {
             "label": self._model.labels[best],
-            "confidence": round(float(mean[best]), 4),
+            "confidence": round(reading.confidence, 4),
             "evidence": sorted(evidence, key=lambda e: e["start"]),
         }
 
 
-def _sentences(article: Article) -> list[tuple[int, int]]:
+def sentences_of(article: Article) -> list[tuple[int, int]]:
     """The sentences the tag stage found; records written before it carried them (schema
     version 1) are split here with the same splitter."""
     carried = article.get("sentences")
@@ -213,7 +219,7 @@ def _sentences(article: Article) -> list[tuple[int, int]]:
     return sentence_spans(article["body"])
 
 
-def _mentions_by_sentence(
+def mentions_by_sentence(
     entities: Sequence[dict[str, Any]], sentences: list[tuple[int, int]]
 ) -> dict[int, dict[int, list[tuple[int, int]]]]:
     """entity index -> {sentence index: its mention spans, relative to that sentence}."""

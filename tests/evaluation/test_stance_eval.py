@@ -176,3 +176,16 @@ def test_eval_with_model_dir_scores_with_that_model(tmp_path):
     assert result.exit_code == 0, result.output
     # Both targets right: F1 1 for favor and against (neutral, absent, counts 0 in the mean).
     assert "macro-F1                          0.6667" in result.output
+
+
+def test_article_level_needs_the_bbc_corpus_only_when_asked_for(tmp_path):
+    gold = _write(tmp_path / "gold.jsonl", SENTENCES)
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("")
+    common = ["--predictions", str(predictions), "--gold", str(gold), "--shared-dir", str(tmp_path)]
+    result = CliRunner().invoke(_app(stance.eval_cli), common)
+    assert result.exit_code == 0, result.output
+    assert "article level" not in result.output
+    result = CliRunner().invoke(_app(stance.eval_cli), [*common, "--articles"])
+    assert result.exit_code == 2
+    assert "no BBC corpus" in result.output

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline.stages.stance import StanceClassifier, StanceSettings
+from pipeline.stance_model.aggregation import Aggregation
 from pipeline.stance_model.mention_only import MENTION_ONLY_CONFIDENCE
 from pipeline.stance_model.runtime import DEFAULT_MODEL_DIR
 
@@ -11,7 +12,8 @@ LABELS = ("against", "neutral", "favor")
 
 
 class ScriptedModel:
-    """Reads the stance off the sentence: 'praised' -> favor, 'attacked' -> against."""
+    """Reads the stance off the sentence: 'praised' -> favor, 'attacked' and (surer)
+    'condemned' -> against."""
 
     labels = LABELS
     per_target = False
@@ -27,6 +29,8 @@ class ScriptedModel:
                 p = [0.1, 0.1, 0.8]
             elif "attacked" in query.text:
                 p = [0.7, 0.2, 0.1]
+            elif "condemned" in query.text:
+                p = [0.8, 0.15, 0.05]
             else:
                 p = [0.2, 0.6, 0.2]
             out.append(np.array([p] * len(query.targets), dtype=np.float32))
@@ -56,6 +60,9 @@ def _article(body, names, language="en"):
         "entities": [_entity(body, n) for n in names],
     }
 
+
+# The plain mean of the sentence readings, for the tests of which sentences are read.
+MEAN = StanceSettings(aggregation=Aggregation.mean())
 
 BODY = (
     "Smith praised the plan on Monday. Jones attacked it.\n\n"
@@ -92,7 +99,7 @@ def test_one_stance_per_entity_with_valid_evidence():
 
 
 def test_aggregates_over_mentions():
-    out = StanceClassifier(ScriptedModel())(_article(BODY, ["Smith"]))
+    out = StanceClassifier(ScriptedModel(), MEAN)(_article(BODY, ["Smith"]))
     stance = out["entities"][0]["stance"]
     # Two favourable sentences outweigh one neutral one; only those two are evidence.
     assert stance["label"] == "favor"
@@ -101,6 +108,22 @@ def test_aggregates_over_mentions():
         "Smith praised the plan on Monday.",
         "Later Smith praised the council again.",
     ]
+
+
+def test_one_side_taken_among_neutral_sentences_is_not_outvoted():
+    body = "Smith condemned the plan. Smith met Jones. Smith met Brown on Monday."
+    mean = StanceClassifier(ScriptedModel(), MEAN)(_article(body, ["Smith"]))
+    assert mean["entities"][0]["stance"]["label"] == "neutral"
+    stance = StanceClassifier(ScriptedModel())(_article(body, ["Smith"]))["entities"][0]["stance"]
+    assert stance["label"] == "against"
+    evidence = [body[e["start"] : e["end"]] for e in stance["evidence"]]
+    assert evidence == ["Smith condemned the plan."]
+
+
+def test_conflicting_sentences_take_no_side():
+    body = "Smith attacked the plan. Smith praised the council."
+    stance = StanceClassifier(ScriptedModel())(_article(body, ["Smith"]))["entities"][0]["stance"]
+    assert stance["label"] == "neutral"
 
 
 def test_caps_mentions_per_entity():
@@ -179,7 +202,7 @@ def test_mention_only_sentences_are_neutral_and_cost_no_row():
     article = _article(body, ["London", "Brown", "Smith"])
     article["entities"][0] = {**_entity(body, "LONDON"), "name": "London"}
     model = ScriptedModel()
-    out = StanceClassifier(model)(article)
+    out = StanceClassifier(model, MEAN)(article)
     _check(out)
     (texts,) = model.calls
     assert "Jones, Brown and Smith attended the summit." not in texts

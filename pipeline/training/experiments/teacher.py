@@ -2,6 +2,10 @@
 
     python -m pipeline.training.experiments.teacher train --base-dir DIR --out DIR
     python -m pipeline.training.experiments.teacher predict --out DIR --extra-targets FILE
+    python -m pipeline.training.experiments.teacher label --out DIR --targets FILE --output FILE
+
+``train`` checkpoints as it goes and resumes when rerun with the same arguments; ``label``
+appends as it goes and skips what its output already holds.
 
 The teacher is all-mpnet-base-v2 (110M parameters; see the model's PROVENANCE.md) fine-tuned
 with one row per target, the target's mentions wrapped in two added marker tokens, and
@@ -110,9 +114,23 @@ def probabilities(model: Teacher, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+def _epoch_chunks(texts: Sequence[str], args: argparse.Namespace, epoch: int) -> list[list[int]]:
+    # One generator per epoch, so a resumed run replays the same batches in the same order.
+    return _by_length(texts, args.batch_size, random.Random(args.seed * 1000 + epoch))
+
+
+def _save(obj: object, path: Path) -> None:
+    """Write-then-rename: a run stopped mid-write leaves the previous file whole."""
+    partial = path.with_suffix(".partial")
+    torch.save(obj, partial)
+    partial.replace(path)
+
+
 def train(args: argparse.Namespace) -> None:
+    """Fine-tune, saving ``state.pt`` every ``--save-every`` steps and ``epoch<N>.pt`` after each
+    epoch; rerunning the same command resumes from ``state.pt`` (weights, AdamW moments,
+    schedule, dropout RNG, position in the epoch). The best epoch on dev becomes ``teacher.pt``."""
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
     train_split, dev = split(list(read_newsmtsc(args.data)))
     texts, labels, _ = _rows(train_split)
     dev_texts, dev_labels, _ = _rows(dev)
@@ -121,51 +139,123 @@ def train(args: argparse.Namespace) -> None:
         embeddings = model.encoder.get_input_embeddings().weight
         embeddings[-len(MARKERS) :] = embeddings[: -len(MARKERS)].mean(0)
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(labels))
-    steps = args.epochs * -(-len(texts) // args.batch_size)
+    per_epoch = -(-len(texts) // args.batch_size)
+    steps = args.epochs * per_epoch
     optimiser = Optimiser(model, args.lr, steps)
     label_tensor = torch.tensor(labels)
-    started, step = time.monotonic(), 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    state_path = args.out / "state.pt"
+    step, scores = 0, dict[str, float]()
+    if state_path.exists():
+        state = torch.load(state_path, map_location="cpu", weights_only=False)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        torch.set_rng_state(state["rng"])
+        step, scores = state["step"], state["scores"]
+        print(f"resumed at step {step}/{steps} from {state_path}", flush=True)
+
+    def checkpoint() -> None:
+        state = {
+            "model": model.state_dict(),
+            "optimiser": optimiser.state_dict(),
+            "rng": torch.get_rng_state(),
+            "step": step,
+            "scores": scores,
+        }
+        _save(state, state_path)
+
+    print(f"train {len(texts)} targets, dev {len(dev_texts)}, {steps} steps", flush=True)
+    started, rows_done = time.monotonic(), 0
     for epoch in range(args.epochs):
-        for chunk in _by_length(texts, args.batch_size, rng):
+        if str(epoch) in scores:
+            continue  # finished before a resume
+        chunks = _epoch_chunks(texts, args, epoch)
+        for chunk in chunks[step - epoch * per_epoch :]:
             loss = loss_fn(model([texts[i] for i in chunk]), label_tensor[chunk])
             optimiser.step(loss)
             step += 1
-            if step % 50 == 0:
+            rows_done += len(chunk)
+            if step % 10 == 0:
+                elapsed = time.monotonic() - started
                 print(
-                    f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} "
-                    f"{time.monotonic() - started:.0f}s",
+                    f"epoch {epoch} step {step}/{steps} loss {loss.item():.3f} {elapsed:.0f}s "
+                    f"{rows_done / elapsed:.2f} rows/s",
                     flush=True,
                 )
+            if step % args.save_every == 0:
+                checkpoint()
         predicted = probabilities(model, dev_texts).argmax(1)
         score = macro_f1([LABELS[y] for y in dev_labels], [LABELS[y] for y in predicted])
+        scores[str(epoch)] = score
+        _save(model.state_dict(), args.out / f"epoch{epoch}.pt")
+        checkpoint()
         print(
             f"epoch {epoch} dev macro-F1 {score:.4f} {time.monotonic() - started:.0f}s", flush=True
         )
-    args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), args.out / "teacher.pt")
+    best = max(scores, key=lambda epoch: scores[epoch])
+    (args.out / "teacher.pt").unlink(missing_ok=True)
+    (args.out / "teacher.pt").symlink_to(f"epoch{best}.pt")
+    (args.out / "scores.json").write_bytes(orjson.dumps({"dev_macro_f1": scores, "best": best}))
+    print(f"best epoch {best}: dev macro-F1 {scores[best]:.4f} -> {args.out / 'teacher.pt'}")
+
+
+def _load(args: argparse.Namespace) -> Teacher:
+    model = Teacher(args.base_dir)
+    model.load_state_dict(torch.load(args.out / "teacher.pt", map_location="cpu"))
+    return model
+
+
+def _write_probabilities(
+    model: Teacher, sentences: Sequence[Sentence], output: Path, chunk_rows: int = 1024
+) -> None:
+    """Append the probabilities of every target of ``sentences`` to ``output`` as JSONL
+    (primary_gid, gid, probs), a chunk at a time; targets already there are skipped, so a
+    stopped run resumes where it stopped."""
+    done: set[tuple[str, str]] = set()
+    if output.exists():
+        with output.open("rb") as lines:
+            done = {(r["primary_gid"], r["gid"]) for r in map(orjson.loads, lines)}
+    todo = [s for s in sentences if any((s.primary_gid, t.gid) not in done for t in s.targets)]
+    texts, _, keys = _rows(todo)
+    pending = [i for i, key in enumerate(keys) if key not in done]
+    print(f"{len(done)} targets already labelled, {len(pending)} to go -> {output}", flush=True)
+    # In the file's order, a chunk at a time (``probabilities`` sorts each chunk by length), so
+    # that a stopped run leaves a labelled prefix of the file.
+    started = time.monotonic()
+    with output.open("ab") as out:
+        for n in range(0, len(pending), chunk_rows):
+            chunk = pending[n : n + chunk_rows]
+            probs = probabilities(model, [texts[i] for i in chunk])
+            for i, p in zip(chunk, probs, strict=True):
+                rounded = [round(float(x), 5) for x in p]
+                primary_gid, gid = keys[i]
+                out.write(orjson.dumps({"primary_gid": primary_gid, "gid": gid, "probs": rounded}))
+                out.write(b"\n")
+            out.flush()
+            finished = n + len(chunk)
+            rate = finished / (time.monotonic() - started)
+            print(f"{finished}/{len(pending)} {rate:.2f} rows/s", flush=True)
 
 
 def predict(args: argparse.Namespace) -> None:
-    model = Teacher(args.base_dir)
-    model.load_state_dict(torch.load(args.out / "teacher.pt", map_location="cpu"))
+    """The training split's targets (and ``--extra-targets``) -> ``teacher_probs.jsonl``."""
     train_split, _ = split(list(read_newsmtsc(args.data)))
     sentences: list[Sentence] = list(train_split)
     if args.extra_targets is not None:
         sentences += list(read_newsmtsc(args.extra_targets, with_labels=False))
-    texts, _, keys = _rows(sentences)
-    probs = probabilities(model, texts)
-    with (args.out / "teacher_probs.jsonl").open("wb") as out:
-        for (primary_gid, gid), p in zip(keys, probs, strict=True):
-            rounded = [round(float(x), 5) for x in p]
-            out.write(orjson.dumps({"primary_gid": primary_gid, "gid": gid, "probs": rounded}))
-            out.write(b"\n")
-    print(f"{len(keys)} targets -> {args.out / 'teacher_probs.jsonl'}")
+    _write_probabilities(_load(args), sentences, args.out / "teacher_probs.jsonl")
+
+
+def label(args: argparse.Namespace) -> None:
+    """Every target of a NewsMTSC-form file (polarity never read) -> ``--output``, resumable."""
+    sentences = list(read_newsmtsc(args.targets, with_labels=False))
+    _write_probabilities(_load(args), sentences, args.output)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("train", "predict"):
+    for name in ("train", "predict", "label"):
         command = commands.add_parser(name)
         command.add_argument("--data", type=Path, default=SharedData.default().newsmtsc_train)
         command.add_argument(
@@ -178,10 +268,14 @@ def main() -> None:
     train_command.add_argument("--batch-size", type=int, default=16)
     train_command.add_argument("--lr", type=float, default=3e-5)
     train_command.add_argument("--seed", type=int, default=0)
+    train_command.add_argument("--save-every", type=int, default=100, help="steps")
     commands.choices["predict"].add_argument("--extra-targets", type=Path)
+    label_command = commands.choices["label"]
+    label_command.add_argument("--targets", type=Path, required=True, help="NewsMTSC-form JSONL")
+    label_command.add_argument("--output", type=Path, required=True, help="JSONL, appended to")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    train(args) if args.command == "train" else predict(args)
+    {"train": train, "predict": predict, "label": label}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,6 +30,17 @@ class Optimiser:
         self._optimizer.step()
         self._scheduler.step()
         self._optimizer.zero_grad()
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimiser's moments and the schedule's position, for an exact resume."""
+        return {
+            "optimizer": self._optimizer.state_dict(),
+            "scheduler": self._scheduler.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._optimizer.load_state_dict(state["optimizer"])
+        self._scheduler.load_state_dict(state["scheduler"])
 
     def skip(self) -> None:
         """Advance the learning-rate schedule only (resuming: the moments restart from zero)."""
