@@ -190,7 +190,7 @@ def predicted_entities(record: Mapping[str, Any]) -> list[Entity]:
             e["type"],
             (m["text"] for m in e.get("mentions") or []),
             e.get("name", ""),
-            entity_key({"name": "", **e}),
+            entity_key(e),
         )
         for e in record.get("entities") or []
     ]

@@ -153,7 +153,7 @@ def entity_key(entity: Mapping[str, Any]) -> str:
     key = entity.get("key")
     if isinstance(key, str) and key:
         return key
-    return f"{str(entity['type']).lower()}:{str(entity['name']).casefold()}"
+    return f"{str(entity['type']).lower()}:{str(entity.get('name', '')).casefold()}"
 
 
 def article_time(record: Mapping[str, Any]) -> datetime | None:
